@@ -1,0 +1,3 @@
+module github.com/forkjs/forkjs
+
+go 1.26
