@@ -1,0 +1,118 @@
+// Package cli is the forkjs command: flag parsing, the choice between
+// script, -e, stdin and REPL, and exit statuses. Main is shared by
+// main.go and the tests, which run the same code as the binary.
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/forkjs/forkjs/runtime/engine"
+	"github.com/forkjs/forkjs/runtime/repl"
+)
+
+const usage = `usage: forkjs [options] [FILE.js | -e CODE | -] [ARG...]
+
+forkjs runs JavaScript with Python's process primitives: os.fork, os.pipe,
+multiprocessing (Process, Pool, Queue, Pipe, locks, shared memory) and
+subprocess (run, Popen, communicate), with Python's semantics.
+
+  forkjs                    start the REPL (prompts only on a terminal)
+  forkjs FILE.js [ARG...]   run a script; sys.argv = ['FILE.js', ARG...]
+  forkjs -e CODE [ARG...]   run CODE; sys.argv = ['-e', ARG...]
+  forkjs - [ARG...]         run the script read from standard input
+  forkjs --version          print the version
+  forkjs --help             print this help
+
+Exit status: the script's sys.exit code; 1 after an uncaught exception
+(printed to stderr with its stack); 130 after Ctrl-C.
+
+os.fork() works by replay: the child re-runs the script's work up to the
+fork from a journal, so fork early and keep heavy work after the fork.
+
+Environment:
+  FORKJS_PROMPT=1       REPL prompts and line editing even when stdin is
+                        not a terminal (FORKJS_PROMPT=0: never)
+  FORKJS_HISTORY=FILE   REPL history file (default ~/.forkjs_history)
+  FORKJS_FORK_SYNC=1    os.fork() waits until the child is live and raises a
+                        replay divergence in the parent (debugging)
+  FORKJS_DEBUG=1        print fork replay divergences on stderr too
+`
+
+// Main runs the forkjs command with args (args[0] is the program name) and
+// the given modules, and returns the exit status. It calls engine.Dispatch
+// first, so a forked child never returns from it.
+func Main(args []string, modules []*engine.Module) int {
+	engine.Dispatch()
+	rest := args[1:]
+	if len(rest) > 0 {
+		switch rest[0] {
+		case "--version", "-V":
+			fmt.Println("forkjs " + engine.Version)
+			return 0
+		case "--help", "-h":
+			fmt.Print(usage)
+			return 0
+		}
+	}
+	var name string
+	var src []byte
+	var argv []string
+	switch {
+	case len(rest) == 0:
+		return runREPL(modules)
+	case rest[0] == "-e":
+		if len(rest) < 2 {
+			fmt.Fprintln(os.Stderr, "forkjs: -e needs an argument\n"+strings.SplitN(usage, "\n", 2)[0])
+			return 2
+		}
+		name, src, argv = "<eval>", []byte(rest[1]), append([]string{"-e"}, rest[2:]...)
+	case rest[0] == "-":
+		b, err := io.ReadAll(os.Stdin)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "forkjs: reading stdin:", err)
+			return 2
+		}
+		name, src, argv = "<stdin>", b, append([]string{"-"}, rest[1:]...)
+	case strings.HasPrefix(rest[0], "-") && rest[0] != "-":
+		fmt.Fprintf(os.Stderr, "forkjs: unknown option %s\n%s", rest[0], usage)
+		return 2
+	default:
+		b, err := os.ReadFile(rest[0])
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "forkjs: can't open file '%s': %v\n", rest[0], err)
+			return 2
+		}
+		name, src, argv = rest[0], stripShebang(b), rest
+	}
+	rt, err := engine.New(engine.Options{Args: argv, Modules: modules})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "forkjs:", err)
+		return 2
+	}
+	return rt.RunMain(name, src)
+}
+
+// stripShebang blanks a leading #! line, keeping line numbers.
+func stripShebang(b []byte) []byte {
+	if len(b) > 2 && b[0] == '#' && b[1] == '!' {
+		i := 0
+		for i < len(b) && b[i] != '\n' {
+			b[i] = ' '
+			i++
+		}
+		b[0], b[1] = '/', '/'
+	}
+	return b
+}
+
+func runREPL(modules []*engine.Module) int {
+	rt, err := engine.New(engine.Options{Args: []string{""}, Modules: modules, Interactive: true})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "forkjs:", err)
+		return 2
+	}
+	return repl.Run(rt, repl.Config{})
+}

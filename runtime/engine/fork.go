@@ -1,0 +1,354 @@
+package engine
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"os"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/forkjs/forkjs/runtime/pyerr"
+	"golang.org/x/sys/unix"
+)
+
+// childEnv carries a forked child's start-up spec (childSpec, JSON). It is
+// removed from the environment as soon as the child reads it.
+const childEnv = "FORKJS_CHILD"
+
+// childSpec is what a parent tells a child it forks.
+type childSpec struct {
+	BuildID string   `json:"b"`
+	Journal int      `json:"j"` // fd of the parent's journal memfd
+	Len     int64    `json:"n"` // journal bytes that belong to the child
+	Status  int      `json:"s"` // fd: write end of the parent's status pipe
+	FDs     [][2]int `json:"f"` // script fds and whether close-on-exec
+	File    string   `json:"sf"`
+	Line    int      `json:"sl"`
+	Col     int      `json:"sc"`
+}
+
+// forker is a runtime's fork machinery: the status pipe its children report
+// on, and what they reported.
+type forker struct {
+	statusR, statusW int
+	reports          map[int]string // pid -> divergence message
+	live             map[int]bool   // pid -> reached its fork point
+	children         map[int]bool
+	parentStatus     int // in a child: the parent's status pipe, until live
+	pid              int
+}
+
+func newForker() *forker {
+	return &forker{statusR: -1, statusW: -1, parentStatus: -1,
+		reports: map[int]string{}, live: map[int]bool{}, children: map[int]bool{}}
+}
+
+func (f *forker) close() {
+	if f.statusR >= 0 {
+		unix.Close(f.statusR)
+		unix.Close(f.statusW)
+		f.statusR, f.statusW = -1, -1
+	}
+}
+
+// Status messages: pid (4 bytes), kind ('L' live, 'D' diverged), length (2
+// bytes), text; at most PIPE_BUF bytes so that each write is atomic.
+func (f *forker) reportToParent(kind byte, msg string) bool {
+	if f.parentStatus < 0 {
+		return false
+	}
+	if len(msg) > 4000 {
+		msg = msg[:4000]
+	}
+	b := make([]byte, 7, 7+len(msg))
+	binary.LittleEndian.PutUint32(b, uint32(os.Getpid()))
+	b[4] = kind
+	binary.LittleEndian.PutUint16(b[5:], uint16(len(msg)))
+	b = append(b, msg...)
+	for {
+		_, err := unix.Write(f.parentStatus, b)
+		if err == unix.EAGAIN && kind == 'D' {
+			fds := []unix.PollFd{{Fd: int32(f.parentStatus), Events: unix.POLLOUT}}
+			unix.Poll(fds, 1000)
+			continue
+		}
+		if err == unix.EINTR {
+			continue
+		}
+		return err == nil
+	}
+}
+
+// drain reads every pending status message (non-blocking).
+func (f *forker) drain() {
+	if f.statusR < 0 {
+		return
+	}
+	buf := make([]byte, 64<<10)
+	var pendingBytes []byte
+	for {
+		n, err := unix.Read(f.statusR, buf)
+		if err == unix.EINTR {
+			continue
+		}
+		if n <= 0 {
+			break
+		}
+		pendingBytes = append(pendingBytes, buf[:n]...)
+	}
+	for len(pendingBytes) >= 7 {
+		pid := int(binary.LittleEndian.Uint32(pendingBytes))
+		kind := pendingBytes[4]
+		n := int(binary.LittleEndian.Uint16(pendingBytes[5:]))
+		if len(pendingBytes) < 7+n {
+			break
+		}
+		msg := string(pendingBytes[7 : 7+n])
+		pendingBytes = pendingBytes[7+n:]
+		switch kind {
+		case 'L':
+			f.live[pid] = true
+		case 'D':
+			f.reports[pid] = msg
+		}
+	}
+}
+
+// Fork is os.fork() by replay (DESIGN §1): it returns the child's pid in
+// the parent and 0 in the child, which continues from this call with the
+// parent's JS state and descriptors. Errors: OSError from the spawn.
+func (rt *Runtime) Fork() (int, error) {
+	const name = "os.fork"
+	if rt.replaying {
+		if rt.replay.done() {
+			return rt.becomeChild()
+		}
+		pid, err := replayCall[int](rt, name, 0)
+		if err == nil && pid == 0 {
+			rt.afterForkInChild()
+		}
+		return pid, err
+	}
+	pid, err := rt.spawnChild()
+	pid, err = recordCall(rt, name, 0, pid, err)
+	if err == nil && os.Getenv("FORKJS_FORK_SYNC") != "" {
+		if perr := rt.waitChildLive(pid); perr != nil {
+			return pid, perr
+		}
+	}
+	return pid, err
+}
+
+// becomeChild turns a replaying child live at its fork point.
+func (rt *Runtime) becomeChild() (int, error) {
+	spec := rt.childSpec()
+	if s := rt.callSite(); spec != nil && (s.file != spec.File || s.line != spec.Line || s.col != spec.Col) {
+		rt.divergeMsg("the replay reached its end at a fork at " + s.String() + ", but the parent forked at " +
+			site{spec.File, spec.Line, spec.Col}.String())
+	}
+	rt.goLive()
+	pid, err := recordCall(rt, "os.fork", 0, 0, nil)
+	rt.afterForkInChild()
+	return pid, err
+}
+
+func (rt *Runtime) childSpec() *childSpec {
+	s, _ := rt.state[childSpecKey{}].(*childSpec)
+	return s
+}
+
+type childSpecKey struct{}
+
+// goLive switches a replaying child to live: from here host calls reach
+// the OS and the child journals for its own forks.
+func (rt *Runtime) goLive() {
+	r := rt.replay
+	rt.replaying = false
+	rt.replay = nil
+	w := rt.journal
+	for i, n := range r.names {
+		w.names[n] = uint64(i)
+	}
+	w.entries = r.entries
+	if spec := rt.childSpec(); spec != nil {
+		w.prefixFD = spec.Journal
+		w.prefixLen = spec.Len
+		unix.Munmap(r.data)
+	}
+	if rt.forks != nil {
+		rt.forks.reportToParent('L', "")
+		if rt.forks.parentStatus >= 0 {
+			unix.Close(rt.forks.parentStatus)
+			rt.forks.parentStatus = -1
+		}
+	}
+	for _, fn := range rt.onLive {
+		fn()
+	}
+}
+
+// afterForkInChild runs where os.fork() returned 0, live or in replay: the
+// parent's outstanding callbacks (its threads, in Python terms) are gone,
+// Math.random is reseeded as Python's random is, and AtFork hooks run.
+func (rt *Runtime) afterForkInChild() {
+	var ids []uint64
+	for id, cb := range rt.loop.cbs {
+		if !cb.live {
+			ids = append(ids, id)
+		}
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	for _, id := range ids {
+		rt.loop.unregister(rt.loop.cbs[id])
+	}
+	rt.loop.mu.Lock()
+	rt.loop.queue = nil
+	rt.loop.mu.Unlock()
+	seed, _ := Do(rt, Input, "engine.seed", 1, func() ([2]uint64, error) {
+		var b [16]byte
+		unix.Getrandom(b[:], 0)
+		return [2]uint64{binary.LittleEndian.Uint64(b[:]), binary.LittleEndian.Uint64(b[8:])}, nil
+	})
+	rt.rng.Seed(seed[0], seed[1])
+	if rt.forks != nil {
+		rt.forks.children = map[int]bool{}
+		rt.forks.reports = map[int]string{}
+		rt.forks.live = map[int]bool{}
+		if rt.forks.statusR >= 0 && !rt.replaying {
+			rt.forks.close()
+		}
+	}
+	for _, fn := range rt.atFork {
+		fn()
+	}
+}
+
+// spawnChild starts a child that replays this runtime's journal.
+func (rt *Runtime) spawnChild() (int, error) {
+	if rt.forks == nil {
+		rt.forks = newForker()
+	}
+	f := rt.forks
+	if f.statusR < 0 {
+		var p [2]int
+		if err := unix.Pipe2(p[:], unix.O_CLOEXEC|unix.O_NONBLOCK); err != nil {
+			return 0, err
+		}
+		f.statusR, f.statusW = p[0], p[1]
+	}
+	f.drain()
+	if err := rt.journal.flush(); err != nil {
+		return 0, err
+	}
+	s := rt.callSite()
+	spec := childSpec{BuildID: buildID(), Len: rt.journal.size, File: s.file, Line: s.line, Col: s.col}
+	fds := make([]int, 0, len(rt.fds))
+	for fd := range rt.fds {
+		fds = append(fds, fd)
+	}
+	sort.Ints(fds)
+	maxFD := 2
+	if len(fds) > 0 && fds[len(fds)-1] > maxFD {
+		maxFD = fds[len(fds)-1]
+	}
+	files := make([]uintptr, maxFD+3)
+	for i := range files {
+		files[i] = ^uintptr(0)
+	}
+	for _, fd := range fds {
+		flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0)
+		if err != nil {
+			// Closed behind the script's back (for example by a library):
+			// the child does not get it, as after a real fork.
+			continue
+		}
+		files[fd] = uintptr(fd)
+		cloexec := 0
+		if flags&unix.FD_CLOEXEC != 0 {
+			cloexec = 1
+		}
+		spec.FDs = append(spec.FDs, [2]int{fd, cloexec})
+	}
+	spec.Journal, spec.Status = maxFD+1, maxFD+2
+	files[spec.Journal] = uintptr(rt.journal.fd)
+	files[spec.Status] = uintptr(f.statusW)
+	js, _ := json.Marshal(spec)
+	env := rt.Environ()
+	env = append(env, childEnv+"="+string(js))
+	pid, err := syscall.ForkExec("/proc/self/exe", os.Args, &syscall.ProcAttr{Env: env, Files: files})
+	if err != nil {
+		return 0, pyerr.From(err)
+	}
+	f.children[pid] = true
+	return pid, nil
+}
+
+// waitChildLive waits until child pid reports that it reached its fork
+// point (FORKJS_FORK_SYNC debugging mode) and raises its divergence here.
+func (rt *Runtime) waitChildLive(pid int) error {
+	f := rt.forks
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		f.drain()
+		if msg, ok := f.reports[pid]; ok {
+			return divergenceError(pid, msg)
+		}
+		if f.live[pid] {
+			return nil
+		}
+		fds := []unix.PollFd{{Fd: int32(f.statusR), Events: unix.POLLIN}}
+		unix.Poll(fds, 100)
+	}
+	return nil
+}
+
+// ChildReport returns, for a child this runtime forked that exited with
+// DivergenceStatus, the ForkReplayError to raise (Python has no such
+// failure; forkjs raises it where the parent next waits for the child).
+// It returns nil for any other child.
+func (rt *Runtime) ChildReport(pid int, exitStatus int) error {
+	if rt.forks == nil || rt.replaying {
+		return nil
+	}
+	rt.forks.drain()
+	msg, ok := rt.forks.reports[pid]
+	if !ok {
+		return nil
+	}
+	delete(rt.forks.reports, pid)
+	e := divergenceError(pid, msg)
+	e.Attrs = map[string]any{"pid": pid, "exitcode": exitStatus}
+	return e
+}
+
+// ForgetChild drops bookkeeping for a reaped child.
+func (rt *Runtime) ForgetChild(pid int) {
+	if rt.forks != nil {
+		delete(rt.forks.children, pid)
+		delete(rt.forks.live, pid)
+	}
+}
+
+// pendingDivergence returns a divergence report not yet raised, for the
+// loop to raise at its next turn.
+func (rt *Runtime) pendingDivergence() error {
+	if rt.forks == nil || rt.forks.statusR < 0 || rt.replaying {
+		return nil
+	}
+	rt.forks.drain()
+	pids := make([]int, 0, len(rt.forks.reports))
+	for pid := range rt.forks.reports {
+		pids = append(pids, pid)
+	}
+	if len(pids) == 0 {
+		return nil
+	}
+	sort.Ints(pids)
+	msg := rt.forks.reports[pids[0]]
+	delete(rt.forks.reports, pids[0])
+	return divergenceError(pids[0], msg)
+}
+
+var _ = strings.TrimSpace

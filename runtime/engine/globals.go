@@ -1,0 +1,373 @@
+package engine
+
+import (
+	_ "embed"
+	"path/filepath"
+	"sync"
+	"unicode/utf16"
+
+	"github.com/dop251/goja"
+	"github.com/dop251/goja_nodejs/require"
+	"github.com/forkjs/forkjs/runtime/pyerr"
+)
+
+//go:embed prelude.js
+var preludeSource string
+
+var (
+	preludeOnce sync.Once
+	preludePrg  *goja.Program
+)
+
+// jsHelpers are the prelude's functions, kept for Go callers.
+type jsHelpers struct {
+	inspect goja.Callable
+	format  goja.Callable
+	repr    goja.Callable
+}
+
+func (rt *Runtime) installGlobals() {
+	vm := rt.vm
+	preludeOnce.Do(func() { preludePrg = goja.MustCompile("<prelude>", preludeSource, true) })
+	fv, err := vm.RunProgram(preludePrg)
+	if err != nil {
+		panic(err)
+	}
+	fn, _ := goja.AssertFunction(fv)
+	native := vm.NewObject()
+	native.Set("decode", rt.jsDecode)
+	native.Set("encode", rt.jsEncode)
+	ev, err := fn(goja.Undefined(), native)
+	if err != nil {
+		panic(err)
+	}
+	exp := ev.ToObject(vm)
+	rt.bytesCls = exp.Get("Bytes").ToObject(vm)
+	h := &jsHelpers{}
+	h.inspect, _ = goja.AssertFunction(exp.Get("inspect"))
+	h.format, _ = goja.AssertFunction(exp.Get("format"))
+	h.repr, _ = goja.AssertFunction(exp.Get("bytesRepr"))
+	rt.state[helpersKey{}] = h
+	g := vm.GlobalObject()
+	hidden := func(name string, v any) {
+		_ = g.DefineDataProperty(name, vm.ToValue(v), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	}
+	hidden("Bytes", rt.bytesCls)
+	hidden("setTimeout", rt.jsSetTimer(false))
+	hidden("setInterval", rt.jsSetTimer(true))
+	hidden("clearTimeout", rt.jsClearTimer)
+	hidden("clearInterval", rt.jsClearTimer)
+	hidden("queueMicrotask", rt.jsQueueMicrotask)
+	rt.installRequire()
+}
+
+func (rt *Runtime) helpers() *jsHelpers { return rt.state[helpersKey{}].(*jsHelpers) }
+
+// Inspect formats v as console.log does for a non-string (Node's
+// util.inspect style); colors adds ANSI colours.
+func (rt *Runtime) Inspect(v goja.Value, colors bool) string {
+	opts := rt.vm.NewObject()
+	opts.Set("colors", colors)
+	r, err := rt.helpers().inspect(goja.Undefined(), v, opts)
+	if err != nil {
+		return v.String()
+	}
+	return r.String()
+}
+
+// Format formats arguments as print and console.log do: strings as they
+// are, other values inspected, separated by one space; a first string with
+// %s/%d/%i/%f/%j/%o/%O placeholders is a format (Node's util.format).
+func (rt *Runtime) Format(args []goja.Value) string {
+	if len(args) == 1 {
+		if s, ok := args[0].Export().(string); ok {
+			return s
+		}
+	}
+	r, err := rt.helpers().format(goja.Undefined(), args...)
+	if err != nil {
+		panic(err)
+	}
+	return r.String()
+}
+
+// NewBytes returns a Bytes object over b (not copied; b now belongs to JS).
+func (rt *Runtime) NewBytes(b []byte) goja.Value {
+	if b == nil {
+		b = []byte{}
+	}
+	o, err := rt.vm.New(rt.bytesCls, rt.vm.ToValue(rt.vm.NewArrayBuffer(b)))
+	if err != nil {
+		panic(err)
+	}
+	return o
+}
+
+// BytesClass returns the Bytes constructor.
+func (rt *Runtime) BytesClass() *goja.Object { return rt.bytesCls }
+
+func (rt *Runtime) jsDecode(call goja.FunctionCall) goja.Value {
+	b, _ := BytesOf(call.Argument(0))
+	enc := "utf-8"
+	if a := call.Argument(1); !goja.IsUndefined(a) {
+		enc = a.String()
+	}
+	errs := "strict"
+	if a := call.Argument(2); !goja.IsUndefined(a) {
+		errs = a.String()
+	}
+	res, err := Decode(b, enc, errs)
+	if err != nil {
+		rt.Throw(err)
+	}
+	if res.Units != nil {
+		return goja.StringFromUTF16(res.Units)
+	}
+	return rt.vm.ToValue(res.S)
+}
+
+func (rt *Runtime) jsEncode(call goja.FunctionCall) goja.Value {
+	units := utf16Units(call.Argument(0))
+	enc := "utf-8"
+	if a := call.Argument(1); !goja.IsUndefined(a) {
+		enc = a.String()
+	}
+	errs := "strict"
+	if a := call.Argument(2); !goja.IsUndefined(a) {
+		errs = a.String()
+	}
+	out, err := Encode(units, enc, errs)
+	if err != nil {
+		rt.Throw(err)
+	}
+	return rt.vm.ToValue(rt.vm.NewArrayBuffer(out))
+}
+
+// EncodeString encodes a JS string with a Python codec name and error
+// handler (str.encode); errors LookupError, UnicodeEncodeError.
+func EncodeString(s goja.Value, encoding, errors string) ([]byte, error) {
+	return Encode(utf16Units(s), encoding, errors)
+}
+
+// DecodeBytes decodes b with a Python codec name and error handler into a
+// JS string value (bytes.decode).
+func DecodeBytes(b []byte, encoding, errors string) (goja.Value, error) {
+	res, err := Decode(b, encoding, errors)
+	if err != nil {
+		return nil, err
+	}
+	if res.Units != nil {
+		return goja.StringFromUTF16(res.Units), nil
+	}
+	return stringValue(res.S), nil
+}
+
+var plainVM = goja.New()
+
+func stringValue(s string) goja.Value { return plainVM.ToValue(s) }
+
+func utf16Units(v goja.Value) []uint16 {
+	s, ok := v.ToString().(goja.String)
+	if !ok {
+		return utf16.Encode([]rune(v.String()))
+	}
+	n := s.Length()
+	units := make([]uint16, n)
+	for i := 0; i < n; i++ {
+		units[i] = s.CharAt(i)
+	}
+	return units
+}
+
+// BytesOf returns the bytes of a Bytes, any typed array, DataView or
+// ArrayBuffer (shared, not copied), and ok=false for anything else.
+func BytesOf(v goja.Value) ([]byte, bool) {
+	if v == nil {
+		return nil, false
+	}
+	switch x := v.Export().(type) {
+	case []byte:
+		return x, true
+	case goja.ArrayBuffer:
+		return x.Bytes(), true
+	}
+	if o, ok := v.(*goja.Object); ok {
+		var b []byte
+		if o.ClassName() == "DataView" || isTypedArray(o) {
+			if err := plainVM.ExportTo(o, &b); err == nil {
+				return b, true
+			}
+		}
+	}
+	return nil, false
+}
+
+func isTypedArray(o *goja.Object) bool {
+	switch o.ClassName() {
+	case "Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array",
+		"Int32Array", "Uint32Array", "Float32Array", "Float64Array", "BigInt64Array", "BigUint64Array":
+		return true
+	}
+	return false
+}
+
+// timers
+
+func (rt *Runtime) jsSetTimer(repeat bool) func(goja.FunctionCall) goja.Value {
+	return func(call goja.FunctionCall) goja.Value {
+		fn, ok := goja.AssertFunction(call.Argument(0))
+		if !ok {
+			rt.Throw(pyerr.TypeErrorf("The \"callback\" argument must be of type function"))
+		}
+		ms := call.Argument(1).ToFloat()
+		if ms != ms || ms < 1 {
+			ms = 1
+		}
+		var args []goja.Value
+		if len(call.Arguments) > 2 {
+			args = append(args, call.Arguments[2:]...)
+		}
+		t := rt.addTimer(fn, int64(ms*1e6), repeat, args)
+		obj := rt.vm.NewObject()
+		obj.Set("_timer", t.cb.id)
+		rt.timerObjs()[t.cb.id] = t
+		obj.Set("ref", func() goja.Value { rt.setTimerRef(t, true); return obj })
+		obj.Set("unref", func() goja.Value { rt.setTimerRef(t, false); return obj })
+		obj.Set("hasRef", func() bool { return t.cb.ref })
+		obj.SetSymbol(goja.SymToPrimitive, func() int64 { return int64(t.cb.id) })
+		return obj
+	}
+}
+
+func (rt *Runtime) timerObjs() map[uint64]*timer {
+	return rt.State(timerKey{}, func() any { return map[uint64]*timer{} }).(map[uint64]*timer)
+}
+
+type timerKey struct{}
+
+func (rt *Runtime) setTimerRef(t *timer, ref bool) {
+	if t.cb.ref == ref {
+		return
+	}
+	t.cb.ref = ref
+	if _, ok := rt.loop.cbs[t.cb.id]; ok {
+		if ref {
+			rt.loop.refs++
+		} else {
+			rt.loop.refs--
+		}
+	}
+}
+
+func (rt *Runtime) jsClearTimer(call goja.FunctionCall) goja.Value {
+	v := call.Argument(0)
+	var id uint64
+	if o, ok := v.(*goja.Object); ok {
+		id = uint64(o.Get("_timer").ToInteger())
+	} else if !goja.IsUndefined(v) && !goja.IsNull(v) {
+		id = uint64(v.ToInteger())
+	}
+	objs := rt.timerObjs()
+	if t, ok := objs[id]; ok {
+		rt.clearTimer(t)
+		delete(objs, id)
+	}
+	return goja.Undefined()
+}
+
+func (rt *Runtime) jsQueueMicrotask(call goja.FunctionCall) goja.Value {
+	fn, ok := goja.AssertFunction(call.Argument(0))
+	if !ok {
+		rt.Throw(pyerr.TypeErrorf("The \"callback\" argument must be of type function"))
+	}
+	p, resolve, _ := rt.vm.NewPromise()
+	then, _ := goja.AssertFunction(rt.vm.ToValue(p).ToObject(rt.vm).Get("then"))
+	then(rt.vm.ToValue(p), rt.vm.ToValue(func() { fn(goja.Undefined()) }))
+	resolve(nil)
+	return goja.Undefined()
+}
+
+// modules
+
+func (rt *Runtime) installRequire() {
+	reg := require.NewRegistry(
+		require.WithLoader(rt.loadSource),
+		require.WithPathResolver(func(base, path string) string {
+			p := filepath.Join(base, filepath.FromSlash(path))
+			if !filepath.IsAbs(p) {
+				p = filepath.Join(rt.startDir, p)
+			}
+			return p
+		}),
+	)
+	for _, name := range rt.hdr.Modules {
+		m := rt.modules[name]
+		reg.RegisterNativeModule(name, func(vm *goja.Runtime, module *goja.Object) {
+			exports := module.Get("exports").ToObject(vm)
+			rt.exports[m.Name] = exports
+			m.Init(rt, exports)
+		})
+	}
+	rt.req = reg.Enable(rt.vm)
+}
+
+// loadSource reads a module file through the journal, so a forked child
+// compiles exactly what its parent loaded.
+func (rt *Runtime) loadSource(path string) ([]byte, error) {
+	src, err := Do(rt, Input, "require.load", ArgsHash(path), func() ([]byte, error) {
+		return require.DefaultSourceLoader(path)
+	})
+	if err != nil {
+		if pe, ok := err.(*pyerr.Error); ok && (pe.Type == "RuntimeError" || pe.Type == "FileNotFoundError" || pe.Type == "IsADirectoryError") {
+			if pe.Msg == require.ModuleFileDoesNotExistError.Error() || pe.Type != "RuntimeError" {
+				return nil, require.ModuleFileDoesNotExistError
+			}
+		}
+		return nil, err
+	}
+	return src, nil
+}
+
+// Require loads a module as require(name) does.
+func (rt *Runtime) Require(name string) (goja.Value, error) { return rt.req.Require(name) }
+
+func (rt *Runtime) installModules() {
+	g := rt.vm.GlobalObject()
+	for _, name := range rt.hdr.Modules {
+		m := rt.modules[name]
+		if m.Eager {
+			if _, err := rt.req.Require(name); err != nil {
+				panic(err)
+			}
+			continue
+		}
+		if !m.Global {
+			continue
+		}
+		name := name
+		var getter, setter goja.Value
+		getter = rt.vm.ToValue(func(call goja.FunctionCall) goja.Value {
+			v, err := rt.req.Require(name)
+			if err != nil {
+				panic(err)
+			}
+			_ = g.DefineDataProperty(name, v, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+			return v
+		})
+		setter = rt.vm.ToValue(func(call goja.FunctionCall) goja.Value {
+			_ = g.DefineDataProperty(name, call.Argument(0), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+			return goja.Undefined()
+		})
+		_ = g.DefineAccessorProperty(name, getter, setter, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	}
+}
+
+// Exports returns a loaded module's exports object, loading it if needed.
+func (rt *Runtime) Exports(name string) *goja.Object {
+	v, err := rt.req.Require(name)
+	if err != nil {
+		panic(err)
+	}
+	return v.ToObject(rt.vm)
+}
+type helpersKey struct{}

@@ -1,0 +1,210 @@
+package engine
+
+import (
+	"errors"
+	"hash/crc32"
+	"math"
+
+	"github.com/forkjs/forkjs/runtime/pyerr"
+)
+
+// Class says how a host function meets the outside world, and so what it
+// does while a forked child replays its parent's journal (DESIGN §2).
+type Class uint8
+
+const (
+	// Pure functions (formatting, decoding) run in both modes and are not
+	// journaled.
+	Pure Class = iota
+	// Input functions (getpid, read, time, waitpid) run live and their
+	// result is journaled; a replaying child gets the journaled result.
+	Input
+	// Effect functions (write, kill) run live and their outcome is
+	// journaled; a replaying child does nothing and gets the outcome.
+	Effect
+	// Resource functions (pipe, open, Popen) create something live; a
+	// replaying child gets the journaled description (fd numbers, a pid)
+	// and rebuilds its wrapper around what it inherited.
+	Resource
+)
+
+func (c Class) String() string {
+	switch c {
+	case Pure:
+		return "pure"
+	case Input:
+		return "input"
+	case Effect:
+		return "effect"
+	case Resource:
+		return "resource"
+	}
+	return "class?"
+}
+
+// ArgsHash hashes a host call's arguments for divergence detection; it
+// accepts integers, floats, strings, byte slices, booleans, nil and slices
+// of strings or ints, and hashes anything else by its type only. The hash
+// is canonical: it depends only on the values.
+func ArgsHash(args ...any) uint32 {
+	var h uint32
+	var tmp [9]byte
+	for _, a := range args {
+		switch x := a.(type) {
+		case nil:
+			h = crc32.Update(h, castagnoli, []byte{0})
+		case int:
+			tmp[0] = 1
+			putU64(tmp[1:], uint64(x))
+			h = crc32.Update(h, castagnoli, tmp[:])
+		case int64:
+			tmp[0] = 1
+			putU64(tmp[1:], uint64(x))
+			h = crc32.Update(h, castagnoli, tmp[:])
+		case uint64:
+			tmp[0] = 1
+			putU64(tmp[1:], x)
+			h = crc32.Update(h, castagnoli, tmp[:])
+		case float64:
+			tmp[0] = 2
+			putU64(tmp[1:], math.Float64bits(x))
+			h = crc32.Update(h, castagnoli, tmp[:])
+		case bool:
+			tmp[0] = 3
+			tmp[1] = 0
+			if x {
+				tmp[1] = 1
+			}
+			h = crc32.Update(h, castagnoli, tmp[:2])
+		case string:
+			tmp[0] = 4
+			putU64(tmp[1:], uint64(len(x)))
+			h = crc32.Update(h, castagnoli, tmp[:])
+			h = crc32.Update(h, castagnoli, []byte(x))
+		case []byte:
+			tmp[0] = 5
+			putU64(tmp[1:], uint64(len(x)))
+			h = crc32.Update(h, castagnoli, tmp[:])
+			h = crc32.Update(h, castagnoli, x)
+		case []string:
+			for _, s := range x {
+				h = crc32.Update(h, castagnoli, []byte(s))
+				h = crc32.Update(h, castagnoli, []byte{0})
+			}
+		case []int:
+			for _, v := range x {
+				putU64(tmp[1:], uint64(v))
+				h = crc32.Update(h, castagnoli, tmp[1:])
+			}
+		default:
+			h = crc32.Update(h, castagnoli, []byte{6})
+		}
+	}
+	return h
+}
+
+func putU64(b []byte, v uint64) {
+	for i := 0; i < 8; i++ {
+		b[i] = byte(v >> (8 * i))
+	}
+}
+
+// Do runs a host operation through the boundary. name identifies the
+// function ("os.read"), argsHash its arguments (ArgsHash), fn the live
+// operation. In a live runtime fn runs and, unless class is Pure, its result
+// is journaled; in a replaying child fn does not run and the journaled
+// result is returned. Errors come back as *pyerr.Error in both modes, so
+// the binding raises the same exception either way.
+//
+// T must survive a CBOR round trip unchanged (numbers, strings, []byte,
+// bools, and structs, slices and maps of those).
+func Do[T any](rt *Runtime, class Class, name string, argsHash uint32, fn func() (T, error)) (T, error) {
+	if class == Pure {
+		v, err := fn()
+		if err != nil {
+			return v, pyerr.From(err)
+		}
+		return v, nil
+	}
+	if rt.replaying {
+		return replayCall[T](rt, name, argsHash)
+	}
+	v, err := fn()
+	return recordCall(rt, name, argsHash, v, err)
+}
+
+// ErrWoken is what a Block operation returns when its Cancel fires.
+var ErrWoken = errors.New("forkjs: blocking call woken")
+
+// Block runs a blocking host operation (Input class) that can be
+// interrupted: op must watch c (its channel or its fd in a poll) and return
+// ErrWoken when it fires. Ctrl-C then raises KeyboardInterrupt from the
+// call; a signal with a JS handler runs the handler and retries op, as
+// Python does since PEP 475; with deliver set, callbacks that become due
+// (Pool results, timers) run too, as Python's Pool.join runs its callbacks.
+// Everything that runs meanwhile is journaled before the call's result.
+func Block[T any](rt *Runtime, name string, argsHash uint32, deliver bool, op func(c Cancel) (T, error)) (T, error) {
+	if rt.replaying {
+		return replayCall[T](rt, name, argsHash)
+	}
+	for {
+		c := rt.cancel.arm(deliver)
+		v, err := op(c)
+		rt.cancel.disarm()
+		if err == ErrWoken || (err == nil && c.fired()) {
+			if err == nil {
+				// The operation finished as the wake came: keep its result
+				// and let the wake be handled at the next blocking point.
+				return recordCall(rt, name, argsHash, v, nil)
+			}
+			if perr := rt.handleWake(deliver); perr != nil {
+				var zero T
+				return recordCall(rt, name, argsHash, zero, perr)
+			}
+			continue
+		}
+		return recordCall(rt, name, argsHash, v, err)
+	}
+}
+
+func recordCall[T any](rt *Runtime, name string, argsHash uint32, v T, err error) (T, error) {
+	s := rt.callSite()
+	if err != nil {
+		pe := pyerr.From(err)
+		payload, merr := encMode.Marshal(pe)
+		if merr != nil {
+			panic(merr)
+		}
+		rt.journal.call(name, argsHash, s, statusErr, payload)
+		var zero T
+		return zero, pe
+	}
+	payload, merr := encodePayload(v)
+	if merr != nil {
+		panic(rt.vm.NewGoError(merr))
+	}
+	rt.journal.call(name, argsHash, s, statusOK, payload)
+	return v, nil
+}
+
+func replayCall[T any](rt *Runtime, name string, argsHash uint32) (T, error) {
+	var v T
+	e := rt.replayNext(name)
+	if e.kind != kindCall || e.name != name || e.argsHash != argsHash {
+		rt.diverge(e, "call "+name+" at "+rt.callSite().String(), argsHash)
+	}
+	if s := rt.callSite(); s != e.site {
+		rt.diverge(e, "call "+name+" at "+s.String(), argsHash)
+	}
+	if e.status == statusErr {
+		pe := &pyerr.Error{}
+		if err := decMode.Unmarshal(e.payload, pe); err != nil {
+			rt.diverge(e, "decodable error: "+err.Error(), argsHash)
+		}
+		return v, pe
+	}
+	if err := decodePayload(e.payload, &v); err != nil {
+		rt.diverge(e, "result decodable as the live call's type: "+err.Error(), argsHash)
+	}
+	return v, nil
+}

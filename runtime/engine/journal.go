@@ -1,0 +1,372 @@
+package engine
+
+import (
+	"encoding/binary"
+	"fmt"
+	"hash/crc32"
+	"math"
+
+	"golang.org/x/sys/unix"
+)
+
+// The journal is a sequence of entries, each a kind byte followed by its
+// fields. Integers are varints; strings and payloads are a uvarint length
+// and the bytes; payloads are CBOR. Names (host function names and source
+// file names) are interned: the first use emits a kindName entry, and later
+// entries refer to the name by index. kindName entries do not count as
+// entries for indices in divergence messages.
+const (
+	kindName     byte = 1 // str: defines the next name index
+	kindHeader   byte = 2 // payload: header (CBOR)
+	kindCall     byte = 3 // name, argsHash u32, site (file, line, col), status, payload
+	kindDispatch byte = 4 // callback id, status, payload
+	kindRun      byte = 5 // name, source: top-level code run by the host
+	kindClock    byte = 6 // varint: wall clock, Unix nanoseconds
+)
+
+// status of a call or dispatch outcome.
+const (
+	statusOK  byte = 0
+	statusErr byte = 1
+)
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// site is a JS call site.
+type site struct {
+	file      string
+	line, col int
+}
+
+func (s site) String() string {
+	if s.file == "" {
+		return "<native>"
+	}
+	return fmt.Sprintf("%s:%d:%d", s.file, s.line, s.col)
+}
+
+// entry is one decoded journal entry; payload aliases the journal bytes.
+type entry struct {
+	index    int
+	kind     byte
+	name     string
+	argsHash uint32
+	site     site
+	status   byte
+	id       uint64
+	payload  []byte
+	clock    int64
+}
+
+func (e *entry) describe() string {
+	switch e.kind {
+	case kindCall:
+		return fmt.Sprintf("call %s(args #%08x) at %s", e.name, e.argsHash, e.site)
+	case kindDispatch:
+		return fmt.Sprintf("dispatch of callback %d", e.id)
+	case kindRun:
+		return fmt.Sprintf("run of %s", e.name)
+	case kindClock:
+		return "clock read"
+	case kindHeader:
+		return "header"
+	}
+	return fmt.Sprintf("entry kind %d", e.kind)
+}
+
+// journalWriter appends entries. Entries collect in buf and go to the memfd
+// when buf grows large or at a fork, so a fork writes only the new part.
+type journalWriter struct {
+	buf     []byte
+	names   map[string]uint64
+	entries int
+
+	fd   int   // memfd, -1 until the first flush
+	size int64 // bytes already in the memfd
+
+	// prefixFD and prefixLen: a forked child's journal starts with its
+	// parent's, which is copied into the child's own memfd at its first
+	// flush (kernel-side copy) rather than at start-up.
+	prefixFD  int
+	prefixLen int64
+}
+
+func newJournalWriter() *journalWriter {
+	return &journalWriter{names: map[string]uint64{}, fd: -1, prefixFD: -1, buf: make([]byte, 0, 4096)}
+}
+
+func (w *journalWriter) uvarint(v uint64) { w.buf = binary.AppendUvarint(w.buf, v) }
+func (w *journalWriter) varint(v int64)   { w.buf = binary.AppendVarint(w.buf, v) }
+func (w *journalWriter) bytes(b []byte) {
+	w.uvarint(uint64(len(b)))
+	w.buf = append(w.buf, b...)
+}
+
+func (w *journalWriter) name(s string) uint64 {
+	if i, ok := w.names[s]; ok {
+		return i
+	}
+	i := uint64(len(w.names))
+	w.names[s] = i
+	w.buf = append(w.buf, kindName)
+	w.uvarint(uint64(len(s)))
+	w.buf = append(w.buf, s...)
+	return i
+}
+
+func (w *journalWriter) call(name string, argsHash uint32, s site, status byte, payload []byte) {
+	n := w.name(name)
+	f := w.name(s.file)
+	w.buf = append(w.buf, kindCall)
+	w.uvarint(n)
+	w.buf = binary.LittleEndian.AppendUint32(w.buf, argsHash)
+	w.uvarint(f)
+	w.uvarint(uint64(s.line))
+	w.uvarint(uint64(s.col))
+	w.buf = append(w.buf, status)
+	w.bytes(payload)
+	w.entries++
+	w.maybeSpill()
+}
+
+func (w *journalWriter) dispatch(id uint64, status byte, payload []byte) {
+	w.buf = append(w.buf, kindDispatch)
+	w.uvarint(id)
+	w.buf = append(w.buf, status)
+	w.bytes(payload)
+	w.entries++
+	w.maybeSpill()
+}
+
+func (w *journalWriter) run(name string, src []byte) {
+	n := w.name(name)
+	w.buf = append(w.buf, kindRun)
+	w.uvarint(n)
+	w.bytes(src)
+	w.entries++
+	w.maybeSpill()
+}
+
+func (w *journalWriter) header(payload []byte) {
+	w.buf = append(w.buf, kindHeader)
+	w.bytes(payload)
+	w.entries++
+}
+
+func (w *journalWriter) clock(ns int64) {
+	w.buf = append(w.buf, kindClock)
+	w.varint(ns)
+	w.entries++
+}
+
+// spillSize bounds the journal bytes kept on the Go heap; beyond it they
+// move to the memfd, which lives outside the garbage-collected heap.
+const spillSize = 1 << 20
+
+func (w *journalWriter) maybeSpill() {
+	if len(w.buf) >= spillSize {
+		if err := w.flush(); err != nil {
+			panic(fmt.Errorf("forkjs: journal: %w", err))
+		}
+	}
+}
+
+// flush writes buf to the memfd (creating it, and copying a parent's prefix
+// into it, on first use) and returns the fd and the journal's total length.
+func (w *journalWriter) flush() error {
+	if w.fd < 0 {
+		fd, err := unix.MemfdCreate("forkjs-journal", unix.MFD_CLOEXEC)
+		if err != nil {
+			return fmt.Errorf("memfd_create: %w", err)
+		}
+		w.fd = fd
+		if w.prefixFD >= 0 {
+			if err := copyPrefix(w.fd, w.prefixFD, w.prefixLen); err != nil {
+				return err
+			}
+			w.size = w.prefixLen
+			unix.Close(w.prefixFD)
+			w.prefixFD = -1
+		}
+	}
+	for len(w.buf) > 0 {
+		n, err := unix.Pwrite(w.fd, w.buf, w.size)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("journal write: %w", err)
+		}
+		w.size += int64(n)
+		w.buf = w.buf[n:]
+	}
+	if cap(w.buf) > spillSize*2 {
+		w.buf = make([]byte, 0, 4096)
+	} else {
+		w.buf = w.buf[:0]
+	}
+	return nil
+}
+
+// copyPrefix copies n bytes from src to dst at offset 0 in the kernel.
+func copyPrefix(dst, src int, n int64) error {
+	var off, doff int64
+	for off < n {
+		c, err := unix.CopyFileRange(src, &off, dst, &doff, int(min(n-off, math.MaxInt32)), 0)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil || c == 0 {
+			return copyPrefixSlow(dst, src, off, n)
+		}
+	}
+	return nil
+}
+
+func copyPrefixSlow(dst, src int, off, n int64) error {
+	buf := make([]byte, 1<<20)
+	for off < n {
+		r, err := unix.Pread(src, buf[:min(int64(len(buf)), n-off)], off)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("journal prefix read: %w", err)
+		}
+		if r == 0 {
+			return fmt.Errorf("journal prefix: short read at %d of %d", off, n)
+		}
+		if _, err := unix.Pwrite(dst, buf[:r], off); err != nil {
+			return fmt.Errorf("journal prefix write: %w", err)
+		}
+		off += int64(r)
+	}
+	return nil
+}
+
+// journalReader decodes a journal held in memory (a private mapping of the
+// parent's memfd in a forked child).
+type journalReader struct {
+	data    []byte
+	pos     int
+	names   []string
+	entries int
+	peeked  *entry
+	pe      entry
+}
+
+func (r *journalReader) uvarint() uint64 {
+	v, n := binary.Uvarint(r.data[r.pos:])
+	if n <= 0 {
+		panic(errCorrupt(r.pos))
+	}
+	r.pos += n
+	return v
+}
+
+func (r *journalReader) varint() int64 {
+	v, n := binary.Varint(r.data[r.pos:])
+	if n <= 0 {
+		panic(errCorrupt(r.pos))
+	}
+	r.pos += n
+	return v
+}
+
+func (r *journalReader) bytes() []byte {
+	n := r.uvarint()
+	if uint64(len(r.data)-r.pos) < n {
+		panic(errCorrupt(r.pos))
+	}
+	b := r.data[r.pos : r.pos+int(n) : r.pos+int(n)]
+	r.pos += int(n)
+	return b
+}
+
+func (r *journalReader) nameAt(i uint64) string {
+	if i >= uint64(len(r.names)) {
+		panic(errCorrupt(r.pos))
+	}
+	return r.names[i]
+}
+
+type errCorrupt int
+
+func (e errCorrupt) Error() string { return fmt.Sprintf("forkjs: corrupt journal at byte %d", int(e)) }
+
+// done reports whether every entry has been consumed.
+func (r *journalReader) done() bool {
+	if r.peeked != nil {
+		return false
+	}
+	r.skipNames()
+	return r.pos >= len(r.data)
+}
+
+func (r *journalReader) skipNames() {
+	for r.pos < len(r.data) && r.data[r.pos] == kindName {
+		r.pos++
+		r.names = append(r.names, string(r.bytes()))
+	}
+}
+
+// peek returns the next entry without consuming it, or nil at the end.
+func (r *journalReader) peek() *entry {
+	if r.peeked != nil {
+		return r.peeked
+	}
+	r.skipNames()
+	if r.pos >= len(r.data) {
+		return nil
+	}
+	e := &r.pe
+	*e = entry{index: r.entries, kind: r.data[r.pos]}
+	r.pos++
+	switch e.kind {
+	case kindHeader:
+		e.payload = r.bytes()
+	case kindCall:
+		e.name = r.nameAt(r.uvarint())
+		if len(r.data)-r.pos < 4 {
+			panic(errCorrupt(r.pos))
+		}
+		e.argsHash = binary.LittleEndian.Uint32(r.data[r.pos:])
+		r.pos += 4
+		e.site.file = r.nameAt(r.uvarint())
+		e.site.line = int(r.uvarint())
+		e.site.col = int(r.uvarint())
+		if r.pos >= len(r.data) {
+			panic(errCorrupt(r.pos))
+		}
+		e.status = r.data[r.pos]
+		r.pos++
+		e.payload = r.bytes()
+	case kindDispatch:
+		e.id = r.uvarint()
+		if r.pos >= len(r.data) {
+			panic(errCorrupt(r.pos))
+		}
+		e.status = r.data[r.pos]
+		r.pos++
+		e.payload = r.bytes()
+	case kindRun:
+		e.name = r.nameAt(r.uvarint())
+		e.payload = r.bytes()
+	case kindClock:
+		e.clock = r.varint()
+	default:
+		panic(errCorrupt(r.pos - 1))
+	}
+	r.peeked = e
+	return e
+}
+
+// next consumes the next entry; nil at the end.
+func (r *journalReader) next() *entry {
+	e := r.peek()
+	if e != nil {
+		r.peeked = nil
+		r.entries++
+	}
+	return e
+}

@@ -1,0 +1,64 @@
+package engine
+
+import (
+	"fmt"
+	"sort"
+	"sync"
+
+	"github.com/dop251/goja"
+)
+
+// Module is a built-in JS module implemented in Go, such as os or
+// subprocess. Modules must be registered (Register) at package level, so
+// that a forked child, which starts from main, finds the same modules by
+// name before it replays its parent's journal.
+type Module struct {
+	// Name is the require() name and, with Global, the global's name.
+	Name string
+	// Global makes the module also a configurable global property, loaded
+	// on first use (SPEC rule 1).
+	Global bool
+	// Eager runs Init when the runtime is created instead of at first use;
+	// for modules that install globals of their own (builtins).
+	Eager bool
+	// Init fills in exports. It runs on the JS thread, once per runtime,
+	// and reaches the OS only through the host boundary (Do, Block).
+	Init func(rt *Runtime, exports *goja.Object)
+}
+
+var (
+	registryMu sync.Mutex
+	registry   = map[string]*Module{}
+)
+
+// Register records m under m.Name and returns it, for use in a package-level
+// var: `var Module = engine.Register(&engine.Module{...})`. It panics if
+// another module has that name.
+func Register(m *Module) *Module {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	if old, ok := registry[m.Name]; ok && old != m {
+		panic(fmt.Sprintf("forkjs: module %q registered twice", m.Name))
+	}
+	registry[m.Name] = m
+	return m
+}
+
+// Lookup returns the registered module called name, or nil.
+func Lookup(name string) *Module {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	return registry[name]
+}
+
+// Registered returns the names of all registered modules, sorted.
+func Registered() []string {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	names := make([]string, 0, len(registry))
+	for n := range registry {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}

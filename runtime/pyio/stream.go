@@ -1,0 +1,170 @@
+package pyio
+
+import (
+	"github.com/forkjs/forkjs/runtime/engine"
+	"github.com/forkjs/forkjs/runtime/pyerr"
+	"golang.org/x/sys/unix"
+)
+
+// bufferSize is Python's io.DEFAULT_BUFFER_SIZE.
+const bufferSize = 8192
+
+// stream is the buffered descriptor under a file object (Python's
+// BufferedReader/BufferedWriter); a text file and its .buffer share one.
+type stream struct {
+	fd       int
+	closefd  bool
+	closed   bool
+	readable bool
+	writable bool
+	seekable int // -1 unknown, 0 no, 1 yes
+	tty      bool
+	lineBuf  bool // flush text writes at each newline
+	wbuf     []byte
+	rbuf     []byte // raw bytes read ahead, not yet consumed
+	eof      bool
+}
+
+// writeAll writes b to fd, retrying short writes and EINTR. A blocked
+// write can be interrupted (Ctrl-C) through c.
+func writeAll(fd int, b []byte, c *engine.Cancel) error {
+	for len(b) > 0 {
+		n, err := unix.Write(fd, b)
+		if err == unix.EINTR {
+			continue
+		}
+		if err == unix.EAGAIN && c != nil {
+			if werr := waitFD(fd, unix.POLLOUT, *c); werr != nil {
+				return werr
+			}
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+// waitFD waits until fd is ready for events or c fires (ErrWoken).
+func waitFD(fd int, events int16, c engine.Cancel) error {
+	pfd := []unix.PollFd{{Fd: int32(fd), Events: events}, {Fd: int32(c.FD), Events: unix.POLLIN}}
+	for {
+		_, err := unix.Poll(pfd, -1)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if pfd[1].Revents != 0 {
+			return engine.ErrWoken
+		}
+		return nil
+	}
+}
+
+// flush writes the buffered bytes.
+func (s *stream) flush() error {
+	if len(s.wbuf) == 0 {
+		return nil
+	}
+	err := writeAll(s.fd, s.wbuf, nil)
+	s.wbuf = s.wbuf[:0]
+	return err
+}
+
+// write buffers b, flushing when the buffer is full (large writes go
+// straight to the descriptor, as BufferedWriter does).
+func (s *stream) write(b []byte, forceFlush bool) error {
+	if len(s.wbuf)+len(b) > bufferSize {
+		if err := s.flush(); err != nil {
+			return err
+		}
+		if len(b) >= bufferSize {
+			return writeAll(s.fd, b, nil)
+		}
+	}
+	s.wbuf = append(s.wbuf, b...)
+	if forceFlush {
+		return s.flush()
+	}
+	return nil
+}
+
+// fill reads more raw bytes into rbuf; it reports false at EOF. The read
+// waits in poll first so that Ctrl-C can interrupt it.
+func (s *stream) fill(c engine.Cancel, size int) (bool, error) {
+	if s.eof {
+		return false, nil
+	}
+	if size < bufferSize {
+		size = bufferSize
+	}
+	buf := make([]byte, size)
+	for {
+		if err := waitFD(s.fd, unix.POLLIN, c); err != nil {
+			return false, err
+		}
+		n, err := unix.Read(s.fd, buf)
+		if err == unix.EINTR || err == unix.EAGAIN {
+			continue
+		}
+		if err != nil {
+			return false, err
+		}
+		if n == 0 {
+			s.eof = true
+			return false, nil
+		}
+		s.rbuf = append(s.rbuf, buf[:n]...)
+		return true, nil
+	}
+}
+
+// readAll reads to EOF.
+func (s *stream) readAll(c engine.Cancel) ([]byte, error) {
+	for {
+		more, err := s.fill(c, 64<<10)
+		if err != nil {
+			return nil, err
+		}
+		if !more {
+			out := s.rbuf
+			s.rbuf = nil
+			return out, nil
+		}
+	}
+}
+
+// readSome returns up to n bytes, reading at most once if none are
+// buffered (Python's BufferedReader.read1 is what os-level readers see;
+// read(n) loops until n bytes or EOF).
+func (s *stream) readN(c engine.Cancel, n int) ([]byte, error) {
+	for len(s.rbuf) < n {
+		more, err := s.fill(c, n-len(s.rbuf))
+		if err != nil {
+			return nil, err
+		}
+		if !more {
+			break
+		}
+	}
+	k := min(n, len(s.rbuf))
+	out := append([]byte(nil), s.rbuf[:k]...)
+	s.rbuf = s.rbuf[k:]
+	return out, nil
+}
+
+func (s *stream) checkOpen() error {
+	if s.closed {
+		return pyerr.ValueErrorf("I/O operation on closed file.")
+	}
+	return nil
+}
+
+func isatty(fd int) bool {
+	_, err := unix.IoctlGetTermios(fd, unix.TCGETS)
+	return err == nil
+}
