@@ -370,4 +370,5 @@ func (rt *Runtime) Exports(name string) *goja.Object {
 	}
 	return v.ToObject(rt.vm)
 }
+
 type helpersKey struct{}

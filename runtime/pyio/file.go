@@ -379,7 +379,7 @@ func (f *File) Read(n int) (goja.Value, error) {
 	return rt.NewBytes(b), nil
 }
 
-// Readline reads one line including its newline ('' at EOF), at most
+// Readline reads one line including its newline (” at EOF), at most
 // limit characters or bytes when limit >= 0.
 func (f *File) Readline(limit int) (goja.Value, error) {
 	if err := f.readCheck(); err != nil {
