@@ -14,6 +14,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/encoding/traditionalchinese"
 	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
 )
 
 // Text codecs for Bytes.decode and string encoding, with Python's codec
@@ -191,21 +192,28 @@ func utf8Step(b []byte) (rune, int, bool, string) {
 func xtextStep(c codec) step {
 	dec := c.enc.NewDecoder()
 	fffd, _ := c.enc.NewEncoder().Bytes([]byte("\uFFFD"))
-	var dst [8]byte
+	var dst [16]byte
 	return func(b []byte) (rune, int, bool, string) {
-		dec.Reset()
-		nDst, nSrc, _ := dec.Transform(dst[:4], b, true)
-		if nSrc == 0 {
-			nSrc = 1
+		// Feed one more byte at a time so exactly one character decodes.
+		for k := 1; k <= len(b) && k <= 4; k++ {
+			dec.Reset()
+			nDst, nSrc, err := dec.Transform(dst[:], b[:k], k == len(b))
+			if err == transform.ErrShortSrc || nDst == 0 {
+				continue
+			}
+			r, _ := utf8.DecodeRune(dst[:nDst])
+			if nSrc == 0 {
+				nSrc = 1
+			}
+			if r == utf8.RuneError && (len(fffd) == 0 || string(b[:nSrc]) != string(fffd)) {
+				if nSrc >= len(b) {
+					return 0, nSrc, false, "incomplete multibyte sequence"
+				}
+				return 0, nSrc, false, "illegal multibyte sequence"
+			}
+			return r, nSrc, true, ""
 		}
-		r, _ := utf8.DecodeRune(dst[:nDst])
-		if nDst == 0 {
-			return 0, nSrc, false, "incomplete multibyte sequence"
-		}
-		if r == utf8.RuneError && (fffd == nil || string(b[:nSrc]) != string(fffd)) {
-			return 0, nSrc, false, "illegal multibyte sequence"
-		}
-		return r, nSrc, true, ""
+		return 0, 1, false, "incomplete multibyte sequence"
 	}
 }
 

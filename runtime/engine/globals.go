@@ -28,7 +28,7 @@ type jsHelpers struct {
 
 func (rt *Runtime) installGlobals() {
 	vm := rt.vm
-	preludeOnce.Do(func() { preludePrg = goja.MustCompile("<prelude>", preludeSource, true) })
+	preludeOnce.Do(func() { preludePrg = goja.MustCompile("<internal:prelude>", preludeSource, true) })
 	fv, err := vm.RunProgram(preludePrg)
 	if err != nil {
 		panic(err)
@@ -59,6 +59,7 @@ func (rt *Runtime) installGlobals() {
 	hidden("clearInterval", rt.jsClearTimer)
 	hidden("queueMicrotask", rt.jsQueueMicrotask)
 	rt.installRequire()
+	NameFunctions(vm, g, 0)
 }
 
 func (rt *Runtime) helpers() *jsHelpers { return rt.state[helpersKey{}].(*jsHelpers) }
@@ -306,6 +307,7 @@ func (rt *Runtime) installRequire() {
 			exports := module.Get("exports").ToObject(vm)
 			rt.exports[m.Name] = exports
 			m.Init(rt, exports)
+			NameFunctions(vm, exports, 2)
 		})
 	}
 	rt.req = reg.Enable(rt.vm)

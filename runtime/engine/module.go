@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/dop251/goja"
@@ -61,4 +62,26 @@ func Registered() []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// NameFunctions gives every native function among obj's own properties
+// (and, to depth levels, its plain-object properties') the property's
+// name, so stack traces and inspect show "waitpid", not a Go symbol.
+func NameFunctions(vm *goja.Runtime, obj *goja.Object, depth int) {
+	for _, k := range obj.GetOwnPropertyNames() {
+		v := obj.Get(k)
+		o, ok := v.(*goja.Object)
+		if !ok {
+			continue
+		}
+		if _, isFn := goja.AssertFunction(o); isFn {
+			if n := o.Get("name"); n != nil && strings.ContainsAny(n.String(), "/.(") {
+				_ = o.DefineDataProperty("name", vm.ToValue(k), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+			}
+			continue
+		}
+		if depth > 0 && o.ClassName() == "Object" {
+			NameFunctions(vm, o, depth-1)
+		}
+	}
 }

@@ -116,8 +116,10 @@
     return q + out + q;
   }
 
+  // cleanStack drops goja's bytecode offsets and forkjs's internal frames.
   function cleanStack(stack) {
-    return String(stack).replace(/:(\d+):(\d+)\(\d+\)/g, ':$1:$2');
+    return String(stack).replace(/:(\d+):(\d+)\(\d+\)/g, ':$1:$2')
+      .split('\n').filter((l) => !/^\s+at .*<internal:/.test(l)).join('\n');
   }
 
   function inspect(value, opts) {

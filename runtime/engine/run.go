@@ -223,10 +223,15 @@ func (rt *Runtime) FormatError(err error) string {
 
 func formatFrames(frames []goja.StackFrame) string {
 	var b strings.Builder
-	for i, f := range frames {
-		if i > 0 {
+	n := 0
+	for _, f := range frames {
+		if strings.HasPrefix(f.SrcName(), "<internal:") {
+			continue
+		}
+		if n > 0 {
 			b.WriteByte('\n')
 		}
+		n++
 		b.WriteString("    at ")
 		name := f.FuncName()
 		p := f.Position()

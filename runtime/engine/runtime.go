@@ -166,6 +166,7 @@ func (rt *Runtime) start() {
 		rt.fds[fd] = true
 	}
 	rt.installGlobals()
+	rt.sigState()
 	rt.installModules()
 }
 

@@ -47,11 +47,11 @@ func (rt *Runtime) sigState() *signals {
 	return rt.sigs
 }
 
-// startSignals installs the default SIGINT handling (live only).
+// startSignals installs the default SIGINT handling (live only; a forked
+// child applies its table when it goes live).
 func (rt *Runtime) startSignals() {
-	s := rt.sigState()
 	if !rt.replaying {
-		s.apply()
+		rt.sigState().apply()
 	}
 }
 

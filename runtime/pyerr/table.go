@@ -29,7 +29,7 @@ type Table struct {
 // ReferenceError) are in the table too, under their own names.
 func Install(rt *goja.Runtime) *Table {
 	compileOnce.Do(func() {
-		classesPrg = goja.MustCompile("<pyerr>", classesSource, true)
+		classesPrg = goja.MustCompile("<internal:pyerr>", classesSource, true)
 	})
 	fnv, err := rt.RunProgram(classesPrg)
 	if err != nil {

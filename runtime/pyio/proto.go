@@ -167,6 +167,7 @@ func (io *IO) makeProto() *goja.Object {
 	_ = ctor.DefineDataProperty("name", vm.ToValue("TextIOWrapper"), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	_ = p.DefineDataProperty("constructor", ctor, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	ctor.Set("prototype", p)
+	engine.NameFunctions(vm, p, 0)
 	return p
 }
 
