@@ -39,6 +39,8 @@ Environment:
   FORKJS_FORK_SYNC=1    os.fork() waits until the child is live and raises a
                         replay divergence in the parent (debugging)
   FORKJS_DEBUG=1        print fork replay divergences on stderr too
+  FORKJS_RECORD=DIR     write each process's journal to DIR/<pid>.journal;
+                        forkjs --replay-check FILE... replays them (self-test)
 `
 
 // Main runs the forkjs command with args (args[0] is the program name) and
@@ -55,6 +57,8 @@ func Main(args []string, modules []*engine.Module) int {
 		case "--help", "-h":
 			fmt.Print(usage)
 			return 0
+		case "--replay-check":
+			return replayCheck(rest[1:])
 		}
 	}
 	var name string
@@ -93,6 +97,18 @@ func Main(args []string, modules []*engine.Module) int {
 		return 2
 	}
 	return rt.RunMain(name, src)
+}
+
+// replayCheck replays recorded journals (FORKJS_RECORD) and reports
+// whether each replayed without divergence.
+func replayCheck(files []string) int {
+	for _, f := range files {
+		if err := engine.ReplayCheck(f); err != nil {
+			fmt.Fprintln(os.Stderr, "forkjs: replay check:", err)
+			return 1
+		}
+	}
+	return 0
 }
 
 // stripShebang blanks a leading #! line, keeping line numbers.

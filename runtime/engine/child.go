@@ -140,14 +140,19 @@ func (rt *Runtime) replayTopLevel() (code int, live bool) {
 	for rt.replaying {
 		e := rt.replay.next()
 		if e == nil {
+			if rt.childSpec() == nil {
+				return 0, false // a whole recorded run replayed: done
+			}
 			rt.divergeMsg(fmt.Sprintf("journal ended after entry %d at top level without reaching the fork", rt.replay.entries-1))
 		}
 		switch e.kind {
 		case kindRun:
 			mode, src := e.payload[0], e.payload[1:]
-			name := e.name
-			res, err := rt.evalRun(name, runMode(mode), src)
-			_ = res
+			if runMode(mode) == modeExit {
+				rt.runExit(0)
+				continue
+			}
+			_, err := rt.evalRun(e.name, runMode(mode), src)
 			if !rt.replaying {
 				if err != nil {
 					return rt.exitStatus(err), true

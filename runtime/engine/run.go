@@ -16,6 +16,7 @@ type runMode byte
 const (
 	modeScript runMode = 0 // a script: its completion value is returned
 	modeREPL   runMode = 1 // a REPL entry: a defined result is also stored in _
+	modeExit   runMode = 2 // no code: the exit hooks run here
 )
 
 // evalRun compiles and runs top-level code. Live, it first journals the
@@ -111,6 +112,9 @@ func (rt *Runtime) finishMain(code int) int {
 // runExit runs AtExit hooks (last registered first); an exception in one
 // is printed and, like Python's atexit, does not stop the others.
 func (rt *Runtime) runExit(code int) int {
+	if !rt.replaying {
+		rt.journal.run("<exit>", []byte{byte(modeExit)})
+	}
 	for i := len(rt.atExit) - 1; i >= 0; i-- {
 		fn := rt.atExit[i]
 		if err := rt.catch(func() { rt.callJS(fn) }); err != nil {
@@ -120,6 +124,9 @@ func (rt *Runtime) runExit(code int) int {
 		}
 	}
 	rt.atExit = nil
+	if !rt.replaying {
+		rt.recordJournal()
+	}
 	return code
 }
 
