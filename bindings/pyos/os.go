@@ -246,8 +246,19 @@ func (m *mod) fdFuncs() {
 	_ = pyio.For
 }
 
-// waitFD waits until fd is ready or the blocking call is woken.
+// waitFD waits until fd is ready or the blocking call is woken. It first
+// checks that fd is open for that direction: poll(2) would wait forever
+// for a pipe's read end to become writable, where write(2) fails at once
+// with EBADF.
 func waitFD(fd int, events int16, c engine.Cancel) error {
+	fl, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0)
+	if err != nil {
+		return errnoOf(err)
+	}
+	acc := fl & unix.O_ACCMODE
+	if (events == unix.POLLOUT && acc == unix.O_RDONLY) || (events == unix.POLLIN && acc == unix.O_WRONLY) {
+		return pyerr.OSErrorf(unix.EBADF)
+	}
 	pfd := []unix.PollFd{{Fd: int32(fd), Events: events}, {Fd: int32(c.FD), Events: unix.POLLIN}}
 	for {
 		_, err := unix.Poll(pfd, -1)

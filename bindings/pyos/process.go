@@ -170,7 +170,9 @@ func (m *mod) processFuncs() {
 				panic(err)
 			}
 		}
-		pyio.For(rt).FlushStd()
+		// Unlike Python, flush every file first, so output buffered
+		// before the fork comes out once and in order.
+		pyio.For(rt).FlushAll()
 		pid, err := rt.Fork()
 		m.check(err)
 		hooks := m.afterParent

@@ -61,12 +61,15 @@ func runChild(specText string) int {
 	var data []byte
 	if spec.Len > 0 {
 		var err error
-		data, err = unix.Mmap(spec.Journal, 0, int(spec.Len), unix.PROT_READ, unix.MAP_PRIVATE)
+		data, err = unix.Mmap(spec.Journal, 0, int(spec.Len), unix.PROT_READ, unix.MAP_SHARED)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "forkjs: fork: mapping the journal:", err)
 			return DivergenceStatus
 		}
 	}
+	// The mapping outlives the descriptor: close it so that nothing of the
+	// parent's stays open in the child beyond what the script can see.
+	unix.Close(spec.Journal)
 	r := &journalReader{data: data}
 	rt, code := childRuntime(r, &spec)
 	if rt == nil {

@@ -132,13 +132,11 @@ func (rt *Runtime) Fork() (int, error) {
 		return pid, err
 	}
 	pid, err := rt.spawnChild()
-	pid, err = recordCall(rt, name, 0, pid, err)
 	if err == nil && os.Getenv("FORKJS_FORK_SYNC") != "" {
-		if perr := rt.waitChildLive(pid); perr != nil {
-			return pid, perr
-		}
+		// inside the journaled call: a replay raises the same error here
+		err = rt.waitChildLive(pid)
 	}
-	return pid, err
+	return recordCall(rt, name, 0, pid, err)
 }
 
 // becomeChild turns a replaying child live at its fork point.
@@ -173,9 +171,7 @@ func (rt *Runtime) goLive() {
 	}
 	w.entries = r.entries
 	if spec := rt.childSpec(); spec != nil {
-		w.prefixFD = spec.Journal
-		w.prefixLen = spec.Len
-		unix.Munmap(r.data)
+		w.prefix = r.data // written into this child's own journal at its first flush
 	}
 	if rt.forks != nil {
 		rt.forks.reportToParent('L', "")
@@ -293,7 +289,10 @@ func (rt *Runtime) waitChildLive(pid int) error {
 	for time.Now().Before(deadline) {
 		f.drain()
 		if msg, ok := f.reports[pid]; ok {
-			return divergenceError(pid, msg)
+			delete(f.reports, pid)
+			e := divergenceError(pid, msg)
+			e.Attrs = map[string]any{"pid": pid, "exitcode": DivergenceStatus}
+			return e
 		}
 		if f.live[pid] {
 			return nil

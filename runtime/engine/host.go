@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"errors"
 	"hash/crc32"
 	"math"
@@ -190,21 +191,18 @@ func recordCall[T any](rt *Runtime, name string, argsHash uint32, v T, err error
 func replayCall[T any](rt *Runtime, name string, argsHash uint32) (T, error) {
 	var v T
 	e := rt.replayNext(name)
-	if e.kind != kindCall || e.name != name || e.argsHash != argsHash {
-		rt.diverge(e, "call "+name+" at "+rt.callSite().String(), argsHash)
-	}
-	if s := rt.callSite(); s != e.site {
-		rt.diverge(e, "call "+name+" at "+s.String(), argsHash)
+	if s := rt.callSite(); e.kind != kindCall || e.name != name || e.argsHash != argsHash || s != e.site {
+		rt.diverge(e, fmt.Sprintf("call %s(args #%08x) at %s", name, argsHash, s))
 	}
 	if e.status == statusErr {
 		pe := &pyerr.Error{}
 		if err := decMode.Unmarshal(e.payload, pe); err != nil {
-			rt.diverge(e, "decodable error: "+err.Error(), argsHash)
+			rt.diverge(e, "an undecodable error: "+err.Error())
 		}
 		return v, pe
 	}
 	if err := decodePayload(e.payload, &v); err != nil {
-		rt.diverge(e, "result decodable as the live call's type: "+err.Error(), argsHash)
+		rt.diverge(e, "a result not decodable as the live call's type: "+err.Error())
 	}
 	return v, nil
 }

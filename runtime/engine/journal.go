@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
-	"math"
 
 	"golang.org/x/sys/unix"
 )
@@ -84,15 +83,14 @@ type journalWriter struct {
 	fd   int   // memfd, -1 until the first flush
 	size int64 // bytes already in the memfd
 
-	// prefixFD and prefixLen: a forked child's journal starts with its
-	// parent's, which is copied into the child's own memfd at its first
-	// flush (kernel-side copy) rather than at start-up.
-	prefixFD  int
-	prefixLen int64
+	// prefix: a forked child's journal starts with its parent's (a shared
+	// mapping of the parent's memfd), written into the child's own memfd at
+	// its first flush rather than at start-up; most children never fork.
+	prefix []byte
 }
 
 func newJournalWriter() *journalWriter {
-	return &journalWriter{names: map[string]uint64{}, fd: -1, prefixFD: -1, buf: make([]byte, 0, 4096)}
+	return &journalWriter{names: map[string]uint64{}, fd: -1, buf: make([]byte, 0, 4096)}
 }
 
 func (w *journalWriter) uvarint(v uint64) { w.buf = binary.AppendUvarint(w.buf, v) }
@@ -180,13 +178,20 @@ func (w *journalWriter) flush() error {
 			return fmt.Errorf("memfd_create: %w", err)
 		}
 		w.fd = fd
-		if w.prefixFD >= 0 {
-			if err := copyPrefix(w.fd, w.prefixFD, w.prefixLen); err != nil {
-				return err
+		if w.prefix != nil {
+			for off := 0; off < len(w.prefix); {
+				n, err := unix.Pwrite(w.fd, w.prefix[off:], int64(off))
+				if err == unix.EINTR {
+					continue
+				}
+				if err != nil {
+					return fmt.Errorf("journal prefix write: %w", err)
+				}
+				off += n
 			}
-			w.size = w.prefixLen
-			unix.Close(w.prefixFD)
-			w.prefixFD = -1
+			w.size = int64(len(w.prefix))
+			unix.Munmap(w.prefix)
+			w.prefix = nil
 		}
 	}
 	for len(w.buf) > 0 {
@@ -204,42 +209,6 @@ func (w *journalWriter) flush() error {
 		w.buf = make([]byte, 0, 4096)
 	} else {
 		w.buf = w.buf[:0]
-	}
-	return nil
-}
-
-// copyPrefix copies n bytes from src to dst at offset 0 in the kernel.
-func copyPrefix(dst, src int, n int64) error {
-	var off, doff int64
-	for off < n {
-		c, err := unix.CopyFileRange(src, &off, dst, &doff, int(min(n-off, math.MaxInt32)), 0)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil || c == 0 {
-			return copyPrefixSlow(dst, src, off, n)
-		}
-	}
-	return nil
-}
-
-func copyPrefixSlow(dst, src int, off, n int64) error {
-	buf := make([]byte, 1<<20)
-	for off < n {
-		r, err := unix.Pread(src, buf[:min(int64(len(buf)), n-off)], off)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("journal prefix read: %w", err)
-		}
-		if r == 0 {
-			return fmt.Errorf("journal prefix: short read at %d of %d", off, n)
-		}
-		if _, err := unix.Pwrite(dst, buf[:r], off); err != nil {
-			return fmt.Errorf("journal prefix write: %w", err)
-		}
-		off += int64(r)
 	}
 	return nil
 }

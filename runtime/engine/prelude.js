@@ -118,7 +118,7 @@
 
   // cleanStack drops goja's bytecode offsets and forkjs's internal frames.
   function cleanStack(stack) {
-    return String(stack).replace(/:(\d+):(\d+)\(\d+\)/g, ':$1:$2')
+    return String(stack).replace(/:(\d+):(\d+)\(\d+\)/g, ':$1:$2').replace(/^\tat /gm, '    at ')
       .split('\n').filter((l) => !/^\s+at .*<internal:/.test(l)).join('\n');
   }
 

@@ -49,8 +49,8 @@ func (rt *Runtime) replayDispatch(id uint64, status byte, payload []byte) {
 }
 
 // diverge stops a replaying child: entry e was expected, actual happened.
-func (rt *Runtime) diverge(e *entry, actual string, argsHash uint32) {
-	rt.divergeMsg(fmt.Sprintf("journal entry %d: expected %s, got %s (args #%08x)", e.index, e.describe(), actual, argsHash))
+func (rt *Runtime) diverge(e *entry, actual string) {
+	rt.divergeMsg(fmt.Sprintf("journal entry %d: expected %s, got %s", e.index, e.describe(), actual))
 }
 
 func (rt *Runtime) divergeEnd(what string) {
@@ -61,9 +61,9 @@ func (rt *Runtime) divergeEnd(what string) {
 // effect: a replaying child has not touched the outside world.
 func (rt *Runtime) divergeMsg(msg string) {
 	rt.diverged = true
-	full := "forkjs: fork replay diverged: " + msg
+	full := "fork replay diverged: " + msg
 	if rt.forks == nil || !rt.forks.reportToParent('D', full) || os.Getenv("FORKJS_DEBUG") != "" {
-		fmt.Fprintln(os.Stderr, full)
+		fmt.Fprintln(os.Stderr, "forkjs: "+full)
 	}
 	os.Exit(DivergenceStatus)
 }

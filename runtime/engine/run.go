@@ -42,6 +42,7 @@ func (rt *Runtime) evalRun(name string, mode runMode, src []byte) (goja.Value, e
 		if rerr != nil {
 			panic(rerr)
 		}
+		rt.throwUnhandled()
 	})
 	if err != nil {
 		return nil, err

@@ -149,6 +149,7 @@ func newRuntime(h header, r *journalReader) *Runtime {
 	rt.vm.SetTimeSource(rt.now)
 	rt.vm.SetRandSource(rt.random)
 	rt.errs = pyerr.Install(rt.vm)
+	rt.trackRejections()
 	for _, name := range h.Modules {
 		rt.modules[name] = Lookup(name)
 	}
@@ -264,7 +265,7 @@ func (rt *Runtime) now() time.Time {
 	if rt.replaying {
 		e := rt.replayNext("clock")
 		if e.kind != kindClock {
-			rt.diverge(e, "clock read (Date) at "+rt.callSite().String(), 0)
+			rt.diverge(e, "clock read (Date) at "+rt.callSite().String())
 		}
 		return time.Unix(0, e.clock)
 	}
@@ -337,6 +338,7 @@ func (rt *Runtime) callJS(fn func()) {
 	fn()
 	if rt.callDepth == 1 {
 		rt.flushJobs()
+		rt.throwUnhandled()
 	}
 }
 

@@ -243,7 +243,7 @@ func (io *IO) FlushStd() {
 	}
 }
 
-// FlushAll flushes every open file's buffer (at exit).
+// FlushAll flushes every open file's buffer (at exit and before a fork).
 func (io *IO) FlushAll() {
 	if io.rt.Replaying() {
 		return

@@ -47,8 +47,14 @@ func writeAll(fd int, b []byte, c *engine.Cancel) error {
 	return nil
 }
 
-// waitFD waits until fd is ready for events or c fires (ErrWoken).
+// waitFD waits until fd is ready for events or c fires (ErrWoken); a
+// descriptor not open for that direction fails at once with EBADF.
 func waitFD(fd int, events int16, c engine.Cancel) error {
+	if fl, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0); err != nil {
+		return err
+	} else if acc := fl & unix.O_ACCMODE; (events == unix.POLLOUT && acc == unix.O_RDONLY) || (events == unix.POLLIN && acc == unix.O_WRONLY) {
+		return unix.EBADF
+	}
 	pfd := []unix.PollFd{{Fd: int32(fd), Events: events}, {Fd: int32(c.FD), Events: unix.POLLIN}}
 	for {
 		_, err := unix.Poll(pfd, -1)
