@@ -8,7 +8,9 @@
 package tests
 
 import (
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 
@@ -36,14 +38,44 @@ func scriptsDir(t testing.TB) string {
 	return d
 }
 
+// TestScripts runs every testdata/*.txtar suite. Every forkjs process the
+// suites start records its journal (FORKJS_RECORD); when all suites are
+// done, each journal is replayed from the start in a fresh process, which
+// must match it entry for entry: the determinism self-test of DESIGN §1.
 func TestScripts(t *testing.T) {
+	rec := t.TempDir()
+	t.Cleanup(func() { replayAll(t, rec) })
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata",
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("SCRIPTS", scriptsDir(t))
 			env.Setenv("LANG", "C.UTF-8")
+			env.Setenv("FORKJS_RECORD", rec)
 			return nil
 		},
 		Cmds: commands(),
 	})
+}
+
+// replayAll replays every journal in dir with `forkjs --replay-check`.
+func replayAll(t *testing.T, dir string) {
+	journals, _ := filepath.Glob(filepath.Join(dir, "*.journal"))
+	if len(journals) == 0 {
+		t.Errorf("no journals were recorded in %s", dir)
+		return
+	}
+	failed := 0
+	for _, j := range journals {
+		cmd := exec.Command(os.Args[0], "--replay-check", j)
+		cmd.Args[0] = "forkjs"
+		if out, err := cmd.CombinedOutput(); err != nil {
+			name := j
+			if b, rerr := os.ReadFile(j); rerr == nil && len(b) > 0 {
+				name = fmt.Sprintf("%s (%d bytes)", j, len(b))
+			}
+			t.Errorf("replay of %s: %v\n%s", name, err, out)
+			failed++
+		}
+	}
+	t.Logf("replayed %d recorded journals, %d diverged", len(journals), failed)
 }
