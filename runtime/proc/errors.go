@@ -21,8 +21,10 @@ import (
 //     resolved one (Python: filename=executable or args[0]).
 //   - "fd": a descriptor given in [FD] or [Cmd.PassFDs] is not open
 //     (EBADF); Path is empty (Python raises OSError without a filename).
-//   - "pipe": creating or sizing a pipe or opening /dev/null failed; Path is
-//     empty.
+//   - "pipe": creating or sizing a pipe failed; Path is empty.
+//   - "open": opening /dev/null for [DevNull] failed; Path is "/dev/null".
+//   - "setpgid": the child could not join process group Pgid (EPERM);
+//     Path is empty (Python's process_group= fails the same way).
 //
 // Err is the errno. Unwrap returns it, so errors.Is(err, fs.ErrNotExist)
 // and errors.Is(err, syscall.ENOENT) both work.

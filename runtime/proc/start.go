@@ -31,7 +31,8 @@ const closedFD = ^uintptr(0)
 //  4. The child is forked and exec'd with only 0, 1, 2 and PassFDs open
 //     (unless InheritFDs); an exec failure is Op "exec", Path the program
 //     as given (ENOENT, EACCES, ENOEXEC, ...), or Op "chdir" if Dir has
-//     become unusable meanwhile.
+//     become unusable meanwhile, or Op "setpgid" (EPERM, no Path) when
+//     Setpgid names a group the child cannot join.
 //
 // A NUL byte in the program, Args, Env or Dir gives [ErrNulByte], an empty
 // program [ErrNoProgram], a misplaced [ToStdout] [ErrBadRedirect]. On any
@@ -118,6 +119,11 @@ func (c *Cmd) execError(prog string, err error) error {
 		if e := checkDir(c.Dir); e != 0 {
 			return &StartError{Op: "chdir", Path: c.Dir, Err: e}
 		}
+	}
+	if errno == syscall.EPERM && c.Setpgid {
+		// setpgid(0, Pgid) in the child: Pgid is not a group of our
+		// session, or Setsid made the child a session leader.
+		return &StartError{Op: "setpgid", Err: errno}
 	}
 	return &StartError{Op: "exec", Path: prog, Err: errno}
 }

@@ -121,6 +121,14 @@ func TestBadFDs(t *testing.T) {
 	}
 }
 
+func TestBadProcessGroup(t *testing.T) {
+	// No such group in our session (pid 1 is in another one).
+	se := startErr(t, &Cmd{Args: []string{"true"}, Setpgid: true, Pgid: 1})
+	if se.Op != "setpgid" || se.Err != syscall.EPERM || se.Path != "" {
+		t.Fatalf("got %+v", se)
+	}
+}
+
 func TestInvalidArguments(t *testing.T) {
 	cases := []struct {
 		cmd  *Cmd
