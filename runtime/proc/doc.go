@@ -41,9 +41,10 @@
 // reaped with wait4(WNOHANG) afterwards, so it is never lost either.
 //
 // Descriptors handed back to the caller ([Process.Stdin], [Process.Stdout],
-// [Process.Stderr]) are blocking *os.File values, like Python's pipe files;
-// Communicate works on private non-blocking duplicates while it runs and
-// restores the original flags before it returns.
+// [Process.Stderr]) are blocking *os.File values, like Python's pipe files.
+// Communicate works on duplicates registered with Go's poller; the
+// O_NONBLOCK flag this needs is shared with the caller's descriptor while
+// Communicate runs, and is cleared again before it returns.
 //
 // SIGPIPE: the Go runtime turns SIGPIPE from writes on descriptors other
 // than 1 and 2 into EPIPE errors, for os.File writes and raw write(2) calls

@@ -27,6 +27,8 @@ const DefaultGrace = 250 * time.Millisecond
 // earlier [Process.Communicate] calls returned, and the final state. The
 // error is the first failure to signal or wait (ErrProcessDone is not one).
 // Since the child was sent SIGKILL, the final wait does not take a context.
+// It must not be called while a Communicate on the same Process is still
+// running (it would wait for it): cancel that call's context first.
 func (p *Process) KillAndWait(grace time.Duration) (stdout, stderr []byte, st *State, err error) {
 	var kerr error
 	if p.leader {
