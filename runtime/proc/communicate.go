@@ -101,22 +101,42 @@ func (c *Communication) Run(ctx context.Context) (stdout, stderr []byte, err err
 		return c.result(nil)
 	}
 
+	// Wake every stream when ctx is done, or when one stream fails (the
+	// error is returned at once instead of after the others' EOF).
+	var interruptOnce sync.Once
+	interrupt := func() {
+		interruptOnce.Do(func() {
+			for _, s := range streams {
+				s.dup.SetDeadline(aLongTimeAgo)
+			}
+		})
+	}
 	fired := make(chan struct{})
 	stop := context.AfterFunc(ctx, func() {
-		for _, s := range streams {
-			s.dup.SetDeadline(aLongTimeAgo)
-		}
+		interrupt()
 		close(fired)
 	})
 	var wg sync.WaitGroup
 	if in != nil {
-		wg.Go(func() { c.write(in) })
+		wg.Go(func() {
+			c.write(in)
+			if in.err != nil && !errors.Is(in.err, os.ErrDeadlineExceeded) {
+				interrupt()
+			}
+		})
 	}
-	if out != nil {
-		wg.Go(func() { read(out, &c.out) })
-	}
-	if errOut != nil {
-		wg.Go(func() { read(errOut, &c.errOut) })
+	for _, r := range []struct {
+		s   *stream
+		buf *[]byte
+	}{{out, &c.out}, {errOut, &c.errOut}} {
+		if r.s != nil {
+			wg.Go(func() {
+				read(r.s, r.buf)
+				if r.s.err != nil && !errors.Is(r.s.err, os.ErrDeadlineExceeded) {
+					interrupt()
+				}
+			})
+		}
 	}
 	wg.Wait()
 	if !stop() {
@@ -133,7 +153,7 @@ func (c *Communication) Run(ctx context.Context) (stdout, stderr []byte, err err
 		if errors.Is(s.err, os.ErrDeadlineExceeded) {
 			timedOut = true
 		} else if firstErr == nil {
-			firstErr = s.err
+			firstErr = s.err // a real failure wins over the deadlines it caused
 		}
 	}
 	if in != nil && in.done {

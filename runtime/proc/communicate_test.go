@@ -335,3 +335,28 @@ func TestPipeEndsAreBlockingFiles(t *testing.T) {
 		t.Fatalf("%q %v", buf[:n], err)
 	}
 }
+
+// A failing stream ends Run at once with its error, instead of waiting for
+// the other streams' EOF; the others stay resumable.
+func TestCommunicateErrorStopsOthers(t *testing.T) {
+	p := start(t, &Cmd{Args: []string{"sleep", "30"}, Stderr: Pipe})
+	dir, err := os.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dir.Close()
+	c := NewCommunication(nil, dir, p.Stderr, nil) // read(2) on a directory: EISDIR
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	t0 := time.Now()
+	_, errOut, err := c.Run(ctx)
+	if !errors.Is(err, syscall.EISDIR) || errOut == nil {
+		t.Fatalf("got %q %v", errOut, err)
+	}
+	if d := time.Since(t0); d > 5*time.Second {
+		t.Fatalf("took %v", d)
+	}
+	if fl, err := unix.FcntlInt(p.Stderr.Fd(), unix.F_GETFL, 0); err != nil || fl&unix.O_NONBLOCK != 0 {
+		t.Fatalf("stderr pipe closed or left non-blocking: %v", err)
+	}
+}
