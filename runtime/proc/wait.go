@@ -53,6 +53,13 @@ func (h *handle) wait(ctx context.Context) (*State, error) {
 	if st := h.current(); st != nil {
 		return st, nil
 	}
+	if ctx.Err() != nil {
+		// Like Python's wait(timeout=0): an exited child is still reaped.
+		if st, done, err := h.poll(); done || err != nil {
+			return st, err
+		}
+		return nil, ctx.Err()
+	}
 	select {
 	case h.sem <- struct{}{}:
 	case <-ctx.Done():

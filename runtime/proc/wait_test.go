@@ -88,6 +88,24 @@ func TestWaitCancelAndResume(t *testing.T) {
 	})
 }
 
+// Wait with an expired context still reaps a child that has exited, as
+// Python's wait(timeout=0) does.
+func TestWaitExpiredContextReapsExited(t *testing.T) {
+	withWaitModes(t, func(t *testing.T) {
+		p := start(t, sh("exit 6"))
+		var info siginfoChild
+		if err := waitid(unix.P_PID, p.Pid, &info, unix.WEXITED|unix.WNOWAIT); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		st, err := p.Wait(ctx)
+		if err != nil || st.ReturnCode() != 6 {
+			t.Fatalf("Wait(expired) on exited child = %v, %v", st, err)
+		}
+	})
+}
+
 func TestPollUntilExit(t *testing.T) {
 	withWaitModes(t, func(t *testing.T) {
 		p := start(t, &Cmd{Args: []string{"sh", "-c", "exit 7"}})
