@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"os/exec"
+	"slices"
 	"testing"
+	"time"
 )
 
 // BenchmarkSpawn compares starting and reaping /bin/true with this package
@@ -43,6 +45,36 @@ func BenchmarkSpawn(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkSpawnPaired alternates one proc spawn and one os/exec spawn of
+// /bin/true per iteration and reports the median of each and their ratio,
+// which stays meaningful on a machine whose speed drifts (shared VMs).
+func BenchmarkSpawnPaired(b *testing.B) {
+	cmd := &Cmd{Path: "/bin/true", Stdin: DevNull, Stdout: DevNull, Stderr: DevNull}
+	var ours, theirs []time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		p, err := cmd.Start()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := p.Wait(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		if err := exec.Command("/bin/true").Run(); err != nil {
+			b.Fatal(err)
+		}
+		ours = append(ours, t1.Sub(t0))
+		theirs = append(theirs, time.Since(t1))
+	}
+	slices.Sort(ours)
+	slices.Sort(theirs)
+	mo, mt := ours[len(ours)/2], theirs[len(theirs)/2]
+	b.ReportMetric(float64(mo.Nanoseconds()), "proc-median-ns")
+	b.ReportMetric(float64(mt.Nanoseconds()), "osexec-median-ns")
+	b.ReportMetric(float64(mo)/float64(mt), "proc/osexec")
 }
 
 // BenchmarkCommunicateCat pushes 64 MiB through cat and reads it back;

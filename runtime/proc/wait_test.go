@@ -3,6 +3,7 @@ package proc
 import (
 	"context"
 	"errors"
+	"os/signal"
 	"syscall"
 	"testing"
 	"time"
@@ -144,6 +145,20 @@ func TestReapedElsewhereIsECHILD(t *testing.T) {
 		st := waitCtx(t, p)
 		if !st.Unknown() || st.ReturnCode() != 0 || !st.Exited() {
 			t.Fatalf("after ECHILD: unknown=%v rc=%d", st.Unknown(), st.ReturnCode())
+		}
+	})
+}
+
+// With SIGCHLD ignored the kernel reaps children itself; Python's Popen
+// then reports return code 0 (bpo-15756), and so do we.
+func TestSIGCHLDIgnored(t *testing.T) {
+	withWaitModes(t, func(t *testing.T) {
+		signal.Ignore(syscall.SIGCHLD)
+		defer signal.Reset(syscall.SIGCHLD)
+		p := start(t, sh("exit 9"))
+		st := waitCtx(t, p)
+		if !st.Unknown() || st.ReturnCode() != 0 {
+			t.Fatalf("with SIGCHLD ignored: unknown=%v rc=%d", st.Unknown(), st.ReturnCode())
 		}
 	})
 }
