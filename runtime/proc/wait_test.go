@@ -3,6 +3,7 @@ package proc
 import (
 	"context"
 	"errors"
+	"os"
 	"os/signal"
 	"syscall"
 	"testing"
@@ -154,7 +155,12 @@ func TestReapedElsewhereIsECHILD(t *testing.T) {
 func TestSIGCHLDIgnored(t *testing.T) {
 	withWaitModes(t, func(t *testing.T) {
 		signal.Ignore(syscall.SIGCHLD)
-		defer signal.Reset(syscall.SIGCHLD)
+		// signal.Reset alone leaves SIG_IGN in place (the runtime only
+		// reinstalls its handler on Notify), so Notify, then Reset.
+		defer func() {
+			signal.Notify(make(chan os.Signal, 1), syscall.SIGCHLD)
+			signal.Reset(syscall.SIGCHLD)
+		}()
 		p := start(t, sh("exit 9"))
 		st := waitCtx(t, p)
 		if !st.Unknown() || st.ReturnCode() != 0 {
