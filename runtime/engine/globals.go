@@ -11,43 +11,59 @@ import (
 	"github.com/forkjs/forkjs/runtime/pyerr"
 )
 
-//go:embed prelude.js
-var preludeSource string
+//go:embed bytes.js
+var bytesSource string
 
-var (
-	preludeOnce sync.Once
-	preludePrg  *goja.Program
-)
+//go:embed inspect.js
+var inspectSource string
 
-// jsHelpers are the prelude's functions, kept for Go callers.
-type jsHelpers struct {
-	inspect goja.Callable
-	format  goja.Callable
-	repr    goja.Callable
+// compiled is a JS source compiled once per process and run per runtime.
+type compiled struct {
+	once sync.Once
+	name string
+	src  *string
+	prg  *goja.Program
 }
 
-func (rt *Runtime) installGlobals() {
-	vm := rt.vm
-	preludeOnce.Do(func() { preludePrg = goja.MustCompile("<internal:prelude>", preludeSource, true) })
-	fv, err := vm.RunProgram(preludePrg)
+func (c *compiled) program() *goja.Program {
+	c.once.Do(func() { c.prg = goja.MustCompile(c.name, *c.src, true) })
+	return c.prg
+}
+
+var (
+	bytesPrg   = &compiled{name: "<internal:bytes>", src: &bytesSource}
+	inspectPrg = &compiled{name: "<internal:inspect>", src: &inspectSource}
+)
+
+// runFactory runs a compiled factory function with args and returns the
+// object it returns.
+func (rt *Runtime) runFactory(c *compiled, args ...goja.Value) *goja.Object {
+	fv, err := rt.vm.RunProgram(c.program())
 	if err != nil {
 		panic(err)
 	}
 	fn, _ := goja.AssertFunction(fv)
-	native := vm.NewObject()
-	native.Set("decode", rt.jsDecode)
-	native.Set("encode", rt.jsEncode)
-	ev, err := fn(goja.Undefined(), native)
+	ev, err := fn(goja.Undefined(), args...)
 	if err != nil {
 		panic(err)
 	}
-	exp := ev.ToObject(vm)
+	return ev.ToObject(rt.vm)
+}
+
+// jsHelpers are the formatter's functions, made on first use.
+type jsHelpers struct {
+	inspect goja.Callable
+	format  goja.Callable
+}
+
+func (rt *Runtime) installGlobals() {
+	vm := rt.vm
+	native := vm.NewObject()
+	native.Set("decode", rt.jsDecode)
+	native.Set("encode", rt.jsEncode)
+	exp := rt.runFactory(bytesPrg, native)
 	rt.bytesCls = exp.Get("Bytes").ToObject(vm)
-	h := &jsHelpers{}
-	h.inspect, _ = goja.AssertFunction(exp.Get("inspect"))
-	h.format, _ = goja.AssertFunction(exp.Get("format"))
-	h.repr, _ = goja.AssertFunction(exp.Get("bytesRepr"))
-	rt.state[helpersKey{}] = h
+	rt.bytesRepr = exp.Get("bytesRepr")
 	g := vm.GlobalObject()
 	hidden := func(name string, v any) {
 		_ = g.DefineDataProperty(name, vm.ToValue(v), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
@@ -62,7 +78,18 @@ func (rt *Runtime) installGlobals() {
 	NameFunctions(vm, g, 0)
 }
 
-func (rt *Runtime) helpers() *jsHelpers { return rt.state[helpersKey{}].(*jsHelpers) }
+// helpers compiles and runs the formatter on first use. Formatting is pure
+// JS, so running it lazily in one process and not in another cannot
+// change what a replay sees.
+func (rt *Runtime) helpers() *jsHelpers {
+	return rt.State(helpersKey{}, func() any {
+		exp := rt.runFactory(inspectPrg, rt.bytesCls, rt.bytesRepr)
+		h := &jsHelpers{}
+		h.inspect, _ = goja.AssertFunction(exp.Get("inspect"))
+		h.format, _ = goja.AssertFunction(exp.Get("format"))
+		return h
+	}).(*jsHelpers)
+}
 
 // Inspect formats v as console.log does for a non-string (Node's
 // util.inspect style); colors adds ANSI colours.

@@ -39,7 +39,8 @@ type Runtime struct {
 	req      *require.RequireModule
 	modules  map[string]*Module
 	exports  map[string]goja.Value
-	bytesCls *goja.Object
+	bytesCls  *goja.Object
+	bytesRepr goja.Value
 	hdr      header
 
 	atFork []func()

@@ -17,17 +17,60 @@ var (
 	classesPrg  *goja.Program
 )
 
-// Table holds one runtime's exception classes by Python name.
+// Table holds one runtime's exception classes by Python name. The classes
+// are built on first use (compiling them costs start-up time that most
+// scripts never need): the globals are accessors until then.
 type Table struct {
 	rt      *goja.Runtime
 	classes map[string]*goja.Object
+	built   bool
 }
 
-// Install defines Python's exception classes in rt, puts each on the global
-// object (as Python's builtins are), and returns the table used to raise
-// them. The native JS classes (Error, TypeError, RangeError, SyntaxError,
-// ReferenceError) are in the table too, under their own names.
+// Names lists the classes classes.js defines (checked by a test), in the
+// order their globals are installed.
+var Names = []string{
+	"ArithmeticError", "AssertionError", "AttributeError", "BaseException", "BlockingIOError",
+	"BrokenPipeError", "BufferError", "ChildProcessError", "ConnectionAbortedError", "ConnectionError",
+	"ConnectionRefusedError", "ConnectionResetError", "EOFError", "EnvironmentError", "Exception",
+	"FileExistsError", "FileNotFoundError", "FloatingPointError", "ForkReplayError", "GeneratorExit",
+	"IOError", "ImportError", "IndexError", "InterruptedError", "IsADirectoryError", "KeyError",
+	"KeyboardInterrupt", "LookupError", "MemoryError", "ModuleNotFoundError", "NameError",
+	"NotADirectoryError", "NotImplementedError", "OSError", "OverflowError", "PermissionError",
+	"ProcessLookupError", "RecursionError", "RuntimeError", "StopIteration", "SystemExit",
+	"TimeoutError", "UnicodeDecodeError", "UnicodeEncodeError", "UnicodeError", "UnsupportedOperation",
+	"ValueError", "ZeroDivisionError",
+}
+
+// Install puts Python's exception classes on rt's global object (as
+// Python's builtins are) and returns the table used to raise them. The
+// native JS classes (Error, TypeError, RangeError, SyntaxError,
+// ReferenceError, EvalError, URIError) are in the table under their names.
 func Install(rt *goja.Runtime) *Table {
+	t := &Table{rt: rt, classes: map[string]*goja.Object{}}
+	global := rt.GlobalObject()
+	for _, k := range []string{"Error", "TypeError", "RangeError", "SyntaxError", "ReferenceError", "EvalError", "URIError"} {
+		t.classes[k] = global.Get(k).ToObject(rt)
+	}
+	for _, k := range Names {
+		name := k
+		get := rt.ToValue(func(goja.FunctionCall) goja.Value { t.build(); return global.Get(name) })
+		set := rt.ToValue(func(call goja.FunctionCall) goja.Value {
+			t.build()
+			_ = global.DefineDataProperty(name, call.Argument(0), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+			return goja.Undefined()
+		})
+		_ = global.DefineAccessorProperty(name, get, set, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	}
+	return t
+}
+
+// build compiles and runs classes.js once, replacing the accessors.
+func (t *Table) build() {
+	if t.built {
+		return
+	}
+	t.built = true
+	rt := t.rt
 	compileOnce.Do(func() {
 		classesPrg = goja.MustCompile("<internal:pyerr>", classesSource, true)
 	})
@@ -47,20 +90,13 @@ func Install(rt *goja.Runtime) *Table {
 	if err != nil {
 		panic(err)
 	}
-	t := &Table{rt: rt, classes: map[string]*goja.Object{}}
 	obj := tv.ToObject(rt)
-	keys := obj.Keys()
-	sort.Strings(keys) // deterministic global installation order
 	global := rt.GlobalObject()
-	for _, k := range keys {
+	for _, k := range Names {
 		cls := obj.Get(k).ToObject(rt)
 		t.classes[k] = cls
 		_ = global.DefineDataProperty(k, cls, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	}
-	for _, k := range []string{"Error", "TypeError", "RangeError", "SyntaxError", "ReferenceError", "EvalError", "URIError"} {
-		t.classes[k] = global.Get(k).ToObject(rt)
-	}
-	return t
 }
 
 // Register adds a module's exception class (for example subprocess's
@@ -68,17 +104,23 @@ func Install(rt *goja.Runtime) *Table {
 func (t *Table) Register(name string, cls *goja.Object) { t.classes[name] = cls }
 
 // Class returns the class registered under name, or nil.
-func (t *Table) Class(name string) *goja.Object { return t.classes[name] }
+func (t *Table) Class(name string) *goja.Object {
+	if c, ok := t.classes[name]; ok {
+		return c
+	}
+	t.build()
+	return t.classes[name]
+}
 
 // New builds the JS exception e describes. An unknown Type falls back to
 // RuntimeError with the type name kept in the message, so a missing class
 // never hides the error.
 func (t *Table) New(e *Error) *goja.Object {
 	rt := t.rt
-	cls := t.classes[e.Type]
+	cls := t.Class(e.Type)
 	msg := e.Msg
 	if cls == nil {
-		cls = t.classes["RuntimeError"]
+		cls = t.Class("RuntimeError")
 		msg = e.Type + ": " + e.Msg
 	}
 	var args []goja.Value

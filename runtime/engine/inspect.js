@@ -1,94 +1,8 @@
-// forkjs engine prelude: the inspect-like formatter used by print,
-// console.log and the REPL, and the Bytes class (SPEC rule 5). Evaluated
-// once per runtime; it returns its exports to Go.
-(function (native) {
+// The inspect-like formatter behind print, console.log and the REPL
+// (Node's util.inspect and util.format). Compiled on first use: a script
+// that prints only strings never pays for it.
+(function (Bytes, bytesRepr) {
   'use strict';
-  const { decode, encode } = native;
-
-  // Bytes: Python's bytes, a Uint8Array subclass.
-  class Bytes extends Uint8Array {
-    // Bytes(x): from a string (UTF-8, or `encoding`), a length (zeros), an
-    // iterable of ints 0..255, an ArrayBuffer (shared, not copied) or any
-    // typed array (copied), as Python's bytes() constructor.
-    constructor(x, byteOffset, length) {
-      if (typeof x === 'string') {
-        const buf = encode(x, byteOffset === undefined ? 'utf-8' : byteOffset,
-          length === undefined ? 'strict' : length);
-        super(buf);
-      } else if (x === undefined || x === null) {
-        super(0);
-      } else if (typeof x === 'number') {
-        if (!Number.isInteger(x) || x < 0) throw new ValueError('negative count');
-        super(x);
-      } else if (x instanceof ArrayBuffer) {
-        if (byteOffset === undefined) super(x);
-        else if (length === undefined) super(x, byteOffset);
-        else super(x, byteOffset, length);
-      } else if (ArrayBuffer.isView(x)) {
-        super(x.byteLength);
-        this.set(new Uint8Array(x.buffer, x.byteOffset, x.byteLength));
-      } else if (typeof x[Symbol.iterator] === 'function') {
-        const arr = Array.from(x);
-        for (const v of arr) {
-          if (!Number.isInteger(v) || v < 0 || v > 255) throw new ValueError('bytes must be in range(0, 256)');
-        }
-        super(arr);
-      } else {
-        throw new TypeError(`cannot convert '${typeof x}' object to bytes`);
-      }
-    }
-    // decode(encoding = 'utf-8', errors = 'strict') -> string, as Python's
-    // bytes.decode; errors: 'strict' (UnicodeDecodeError), 'replace',
-    // 'ignore', 'backslashreplace', 'surrogateescape'.
-    decode(encoding = 'utf-8', errors = 'strict') {
-      return decode(this, encoding, errors);
-    }
-    // hex(): lower-case hex digits.
-    hex() {
-      let s = '';
-      for (let i = 0; i < this.length; i++) s += (this[i] < 16 ? '0' : '') + this[i].toString(16);
-      return s;
-    }
-    // Bytes.fromhex('de ad'): ValueError on a non-hex character.
-    static fromhex(s) {
-      const t = String(s).replace(/\s+/g, '');
-      if (t.length % 2 || /[^0-9a-fA-F]/.test(t)) throw new ValueError('non-hexadecimal number found in fromhex() arg');
-      const out = new Bytes(t.length / 2);
-      for (let i = 0; i < out.length; i++) out[i] = parseInt(t.substr(i * 2, 2), 16);
-      return out;
-    }
-    // equals(other): same bytes.
-    equals(other) {
-      if (typeof other === 'string') other = new Bytes(other);
-      if (!ArrayBuffer.isView(other) || other.byteLength !== this.byteLength) return false;
-      const o = new Uint8Array(other.buffer, other.byteOffset, other.byteLength);
-      for (let i = 0; i < this.length; i++) if (this[i] !== o[i]) return false;
-      return true;
-    }
-    // toString(): Python's repr, b'...'.
-    toString() { return bytesRepr(this); }
-    static get [Symbol.species]() { return Bytes; }
-  }
-  Object.defineProperty(Bytes.prototype, Symbol.toStringTag, { get() { return 'Bytes'; } });
-
-  function bytesRepr(b) {
-    let hasQ = false, hasDQ = false;
-    for (let i = 0; i < b.length; i++) { if (b[i] === 39) hasQ = true; if (b[i] === 34) hasDQ = true; }
-    const q = hasQ && !hasDQ ? '"' : "'";
-    let s = 'b' + q;
-    for (let i = 0; i < b.length; i++) {
-      const c = b[i];
-      if (c === 92) s += '\\\\';
-      else if (c === 39 && q === "'") s += "\\'";
-      else if (c === 9) s += '\\t';
-      else if (c === 10) s += '\\n';
-      else if (c === 13) s += '\\r';
-      else if (c < 32 || c >= 127) s += '\\x' + (c < 16 ? '0' : '') + c.toString(16);
-      else s += String.fromCharCode(c);
-    }
-    return s + q;
-  }
-
   // inspect(value, {colors, depth}): a Node-like util.inspect.
   const styles = {
     number: '33', bigint: '33', boolean: '33', string: '32', undefined: '90',
@@ -315,5 +229,5 @@
     return out;
   }
 
-  return { Bytes, inspect, format, bytesRepr, cleanStack };
+  return { inspect, format, cleanStack };
 })
