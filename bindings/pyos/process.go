@@ -23,6 +23,10 @@ type WaitResult struct {
 // because its replay diverged raises ForkReplayError here. Errors:
 // ChildProcessError (ECHILD), InterruptedError never (calls are retried).
 func Waitpid(rt *engine.Runtime, pid, options int) (WaitResult, error) {
+	if pid <= 0 {
+		// A wait for any child must not see forkjs's pre-started spare.
+		rt.DisableSpares()
+	}
 	return engine.Block(rt, "os.waitpid", engine.ArgsHash(pid, options), false, func(c engine.Cancel) (WaitResult, error) {
 		for {
 			var ws unix.WaitStatus

@@ -24,6 +24,10 @@ import (
 // process it returns at once. A program that forgets to call it makes every
 // os.fork() start a second copy of the whole program instead of a child.
 func Dispatch() {
+	if spec, ok := os.LookupEnv(spareEnv); ok {
+		os.Unsetenv(spareEnv)
+		os.Exit(runSpare(spec))
+	}
 	spec, ok := os.LookupEnv(childEnv)
 	if !ok {
 		return
@@ -36,7 +40,8 @@ func Dispatch() {
 // tests that must avoid side effects before Dispatch).
 func IsChild() bool {
 	_, ok := os.LookupEnv(childEnv)
-	return ok
+	_, spare := os.LookupEnv(spareEnv)
+	return ok || spare
 }
 
 func runChild(specText string) int {
@@ -70,7 +75,7 @@ func runChild(specText string) int {
 	// The mapping outlives the descriptor: close it so that nothing of the
 	// parent's stays open in the child beyond what the script can see.
 	unix.Close(spec.Journal)
-	r := &journalReader{data: data}
+	r := &journalReader{data: data, mapped: data != nil}
 	rt, code := childRuntime(r, &spec)
 	if rt == nil {
 		return code

@@ -32,6 +32,11 @@ type childSpec struct {
 // forker is a runtime's fork machinery: the status pipe its children report
 // on, and what they reported.
 type forker struct {
+	spare    *spareProc
+	spareCh  chan *spareProc
+	noSpares bool
+	devnull  int
+
 	statusR, statusW int
 	reports          map[int]string // pid -> divergence message
 	live             map[int]bool   // pid -> reached its fork point
@@ -41,11 +46,18 @@ type forker struct {
 }
 
 func newForker() *forker {
-	return &forker{statusR: -1, statusW: -1, parentStatus: -1,
+	return &forker{statusR: -1, statusW: -1, parentStatus: -1, devnull: -1,
 		reports: map[int]string{}, live: map[int]bool{}, children: map[int]bool{}}
 }
 
 func (f *forker) close() {
+	if sp := f.takeSpare(); sp != nil {
+		sp.retire()
+	}
+	if f.devnull >= 0 {
+		unix.Close(f.devnull)
+		f.devnull = -1
+	}
 	if f.statusR >= 0 {
 		unix.Close(f.statusR)
 		unix.Close(f.statusW)
@@ -136,7 +148,9 @@ func (rt *Runtime) Fork() (int, error) {
 		// inside the journaled call: a replay raises the same error here
 		err = rt.waitChildLive(pid)
 	}
-	return recordCall(rt, name, 0, pid, err)
+	pid, err = recordCall(rt, name, 0, pid, err)
+	rt.startSpare() // the next fork's child starts now, on the other core
+	return pid, err
 }
 
 // becomeChild turns a replaying child live at its fork point.
@@ -153,8 +167,13 @@ func (rt *Runtime) becomeChild() (int, error) {
 }
 
 func (rt *Runtime) childSpec() *childSpec {
-	s, _ := rt.state[childSpecKey{}].(*childSpec)
-	return s
+	if s, ok := rt.state[childSpecKey{}].(*childSpec); ok {
+		return s
+	}
+	if rt.replay != nil && rt.replay.activated != nil {
+		return rt.replay.activated
+	}
+	return nil
 }
 
 type childSpecKey struct{}
@@ -162,6 +181,7 @@ type childSpecKey struct{}
 // goLive switches a replaying child to live: from here host calls reach
 // the OS and the child journals for its own forks.
 func (rt *Runtime) goLive() {
+	spec := rt.childSpec()
 	r := rt.replay
 	rt.replaying = false
 	rt.replay = nil
@@ -170,8 +190,10 @@ func (rt *Runtime) goLive() {
 		w.names[n] = uint64(i)
 	}
 	w.entries = r.entries
-	if spec := rt.childSpec(); spec != nil {
-		w.prefix = r.data // written into this child's own journal at its first flush
+	if spec != nil {
+		rt.state[childSpecKey{}] = spec
+		// written into this child's own journal at its first flush
+		w.prefix, w.prefixMapped = r.data, r.mapped
 	}
 	if rt.forks != nil {
 		rt.forks.reportToParent('L', "")
@@ -267,6 +289,10 @@ func (rt *Runtime) spawnChild() (int, error) {
 		}
 		spec.FDs = append(spec.FDs, [2]int{fd, cloexec})
 	}
+	if pid := rt.activateSpare(spec, scriptFDs(spec)); pid > 0 {
+		f.children[pid] = true
+		return pid, nil
+	}
 	spec.Journal, spec.Status = maxFD+1, maxFD+2
 	files[spec.Journal] = uintptr(rt.journal.fd)
 	files[spec.Status] = uintptr(f.statusW)
@@ -279,6 +305,14 @@ func (rt *Runtime) spawnChild() (int, error) {
 	}
 	f.children[pid] = true
 	return pid, nil
+}
+
+func scriptFDs(spec childSpec) []int {
+	fds := make([]int, len(spec.FDs))
+	for i, f := range spec.FDs {
+		fds[i] = f[0]
+	}
+	return fds
 }
 
 // waitChildLive waits until child pid reports that it reached its fork

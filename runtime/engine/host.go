@@ -53,52 +53,52 @@ func ArgsHash(args ...any) uint32 {
 	for _, a := range args {
 		switch x := a.(type) {
 		case nil:
-			h = crc32.Update(h, castagnoli, []byte{0})
+			h = crc32.Update(h, crc32.IEEETable, []byte{0})
 		case int:
 			tmp[0] = 1
 			putU64(tmp[1:], uint64(x))
-			h = crc32.Update(h, castagnoli, tmp[:])
+			h = crc32.Update(h, crc32.IEEETable, tmp[:])
 		case int64:
 			tmp[0] = 1
 			putU64(tmp[1:], uint64(x))
-			h = crc32.Update(h, castagnoli, tmp[:])
+			h = crc32.Update(h, crc32.IEEETable, tmp[:])
 		case uint64:
 			tmp[0] = 1
 			putU64(tmp[1:], x)
-			h = crc32.Update(h, castagnoli, tmp[:])
+			h = crc32.Update(h, crc32.IEEETable, tmp[:])
 		case float64:
 			tmp[0] = 2
 			putU64(tmp[1:], math.Float64bits(x))
-			h = crc32.Update(h, castagnoli, tmp[:])
+			h = crc32.Update(h, crc32.IEEETable, tmp[:])
 		case bool:
 			tmp[0] = 3
 			tmp[1] = 0
 			if x {
 				tmp[1] = 1
 			}
-			h = crc32.Update(h, castagnoli, tmp[:2])
+			h = crc32.Update(h, crc32.IEEETable, tmp[:2])
 		case string:
 			tmp[0] = 4
 			putU64(tmp[1:], uint64(len(x)))
-			h = crc32.Update(h, castagnoli, tmp[:])
-			h = crc32.Update(h, castagnoli, []byte(x))
+			h = crc32.Update(h, crc32.IEEETable, tmp[:])
+			h = crc32.Update(h, crc32.IEEETable, []byte(x))
 		case []byte:
 			tmp[0] = 5
 			putU64(tmp[1:], uint64(len(x)))
-			h = crc32.Update(h, castagnoli, tmp[:])
-			h = crc32.Update(h, castagnoli, x)
+			h = crc32.Update(h, crc32.IEEETable, tmp[:])
+			h = crc32.Update(h, crc32.IEEETable, x)
 		case []string:
 			for _, s := range x {
-				h = crc32.Update(h, castagnoli, []byte(s))
-				h = crc32.Update(h, castagnoli, []byte{0})
+				h = crc32.Update(h, crc32.IEEETable, []byte(s))
+				h = crc32.Update(h, crc32.IEEETable, []byte{0})
 			}
 		case []int:
 			for _, v := range x {
 				putU64(tmp[1:], uint64(v))
-				h = crc32.Update(h, castagnoli, tmp[1:])
+				h = crc32.Update(h, crc32.IEEETable, tmp[1:])
 			}
 		default:
-			h = crc32.Update(h, castagnoli, []byte{6})
+			h = crc32.Update(h, crc32.IEEETable, []byte{6})
 		}
 	}
 	return h

@@ -3,7 +3,6 @@ package engine
 import (
 	"encoding/binary"
 	"fmt"
-	"hash/crc32"
 
 	"golang.org/x/sys/unix"
 )
@@ -28,8 +27,6 @@ const (
 	statusOK  byte = 0
 	statusErr byte = 1
 )
-
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // site is a JS call site.
 type site struct {
@@ -84,9 +81,11 @@ type journalWriter struct {
 	size int64 // bytes already in the memfd
 
 	// prefix: a forked child's journal starts with its parent's (a shared
-	// mapping of the parent's memfd), written into the child's own memfd at
-	// its first flush rather than at start-up; most children never fork.
-	prefix []byte
+	// mapping of the parent's memfd, or a copy in a spare), written into
+	// the child's own memfd at its first flush rather than at start-up;
+	// most children never fork.
+	prefix       []byte
+	prefixMapped bool
 }
 
 func newJournalWriter() *journalWriter {
@@ -190,7 +189,9 @@ func (w *journalWriter) flush() error {
 				off += n
 			}
 			w.size = int64(len(w.prefix))
-			unix.Munmap(w.prefix)
+			if w.prefixMapped {
+				unix.Munmap(w.prefix)
+			}
 			w.prefix = nil
 		}
 	}
@@ -216,7 +217,13 @@ func (w *journalWriter) flush() error {
 // journalReader decodes a journal held in memory (a private mapping of the
 // parent's memfd in a forked child).
 type journalReader struct {
-	data    []byte
+	// more, when set, is called at the end of data: it waits for the
+	// journal to grow (a pre-started spare following its parent) and
+	// reports false once data is final.
+	more      func(r *journalReader) bool
+	activated *childSpec // a spare's fork, once the parent sent it
+	mapped    bool       // data is a mapping of the parent's memfd
+	data      []byte
 	pos     int
 	names   []string
 	entries int
@@ -269,6 +276,12 @@ func (r *journalReader) done() bool {
 		return false
 	}
 	r.skipNames()
+	for r.pos >= len(r.data) && r.more != nil {
+		if !r.more(r) {
+			r.more = nil
+		}
+		r.skipNames()
+	}
 	return r.pos >= len(r.data)
 }
 
@@ -284,8 +297,7 @@ func (r *journalReader) peek() *entry {
 	if r.peeked != nil {
 		return r.peeked
 	}
-	r.skipNames()
-	if r.pos >= len(r.data) {
+	if r.done() {
 		return nil
 	}
 	e := &r.pe

@@ -146,6 +146,9 @@ func (rt *Runtime) SetSignal(sig int, handler goja.Value) (goja.Value, error) {
 	if sig == int(syscall.SIGKILL) || sig == int(syscall.SIGSTOP) {
 		return nil, pyerr.OSErrorf(syscall.EINVAL)
 	}
+	if sig == int(syscall.SIGCHLD) {
+		rt.DisableSpares() // its exit must not reach the script's handler
+	}
 	s := rt.sigState()
 	prev, had := s.handlers[sig]
 	if !had {

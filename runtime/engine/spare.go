@@ -1,0 +1,340 @@
+package engine
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// A pre-started spare child (DESIGN §1, "planned optimisation"): after a
+// runtime's first fork, forkjs starts the next child in advance. The spare
+// initialises (Go runtime, goja, modules) and replays the journal as far as
+// it has been written, then waits on a control socket. os.fork() then only
+// has to hand it the rest of the journal and the script's descriptors
+// (SCM_RIGHTS), so the fork costs one message and the replay of what the
+// parent did since the spare started; the next spare starts in the
+// background, on the other core.
+//
+// A spare is a child process, so it must not change what the script sees:
+// a wait for "any child" (os.wait, waitpid(-1)) or a SIGCHLD handler
+// retires it and turns spares off for the runtime.
+
+const spareEnv = "FORKJS_SPARE"
+
+// spareSpec is what a spare is told at exec time.
+type spareSpec struct {
+	BuildID string `json:"b"`
+	Ctrl    int    `json:"c"` // control socket
+	Journal int    `json:"j"` // the parent's journal memfd
+	Len     int64  `json:"n"` // journal bytes available at start
+	Status  int    `json:"s"` // the parent's status pipe (write end)
+	K       int    `json:"k"` // fds 3..K are placeholders for the script's
+}
+
+// activation is what os.fork() sends a spare.
+type activation struct {
+	Len   int64     `json:"n"`
+	Spec  childSpec `json:"s"`
+	Dir   string    `json:"d"`
+	Env   []string  `json:"e"`
+	Umask int       `json:"u"`
+}
+
+type spareProc struct {
+	pid, ctrl int
+	k         int
+	pgid, sid int
+	err       error
+}
+
+// maxSpareFD bounds the placeholder range; scripts with more descriptors
+// fork the ordinary way.
+const maxSpareFD = 1000
+
+// startSpare starts a spare in the background (JS thread, live only).
+func (rt *Runtime) startSpare() {
+	f := rt.forks
+	if f == nil || f.noSpares || f.spare != nil || f.spareCh != nil || f.statusR < 0 || rt.replaying {
+		return
+	}
+	if os.Getenv("FORKJS_NO_SPARE") != "" {
+		f.noSpares = true
+		return
+	}
+	if err := rt.journal.flush(); err != nil {
+		return
+	}
+	maxFD := 2
+	for fd := range rt.fds {
+		maxFD = max(maxFD, fd)
+	}
+	k := maxFD + 32
+	if k > maxSpareFD {
+		return
+	}
+	if f.devnull < 0 {
+		fd, err := unix.Open("/dev/null", unix.O_RDWR|unix.O_CLOEXEC, 0)
+		if err != nil {
+			f.noSpares = true
+			return
+		}
+		f.devnull = fd
+	}
+	sv, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return
+	}
+	spec := spareSpec{BuildID: buildID(), Ctrl: k + 1, Journal: k + 2, Len: rt.journal.size, Status: k + 3, K: k}
+	files := make([]uintptr, k+4)
+	for i := range files {
+		files[i] = uintptr(f.devnull)
+	}
+	for i := 0; i < 3; i++ {
+		if _, err := unix.FcntlInt(uintptr(i), unix.F_GETFD, 0); err == nil {
+			files[i] = uintptr(i)
+		}
+	}
+	files[k+1] = uintptr(sv[1])
+	files[k+2] = uintptr(rt.journal.fd)
+	files[k+3] = uintptr(f.statusW)
+	js, _ := json.Marshal(spec)
+	env := append(rt.Environ(), spareEnv+"="+string(js))
+	pgid, _ := unix.Getpgid(0)
+	sid, _ := unix.Getsid(0)
+	ch := make(chan *spareProc, 1)
+	f.spareCh = ch
+	go func() {
+		pid, err := syscall.ForkExec("/proc/self/exe", os.Args, &syscall.ProcAttr{Env: env, Files: files})
+		unix.Close(sv[1])
+		if err != nil {
+			unix.Close(sv[0])
+		}
+		ch <- &spareProc{pid: pid, ctrl: sv[0], k: k, pgid: pgid, sid: sid, err: err}
+	}()
+}
+
+// takeSpare returns a spare ready for activation, or nil.
+func (f *forker) takeSpare() *spareProc {
+	if f.spareCh != nil {
+		f.spare = <-f.spareCh
+		f.spareCh = nil
+		if f.spare.err != nil {
+			f.spare = nil
+		}
+	}
+	sp := f.spare
+	f.spare = nil
+	return sp
+}
+
+// retire kills and reaps a spare that will not be used.
+func (sp *spareProc) retire() {
+	unix.Close(sp.ctrl)
+	unix.Kill(sp.pid, unix.SIGKILL)
+	var ws unix.WaitStatus
+	for {
+		_, err := unix.Wait4(sp.pid, &ws, 0, nil)
+		if err != unix.EINTR {
+			return
+		}
+	}
+}
+
+// DisableSpares retires the runtime's spare child, if any, and starts no
+// more: called before a wait for any child (os.wait, waitpid(-1)) or when
+// the script handles SIGCHLD, so that the spare never shows up there.
+func (rt *Runtime) DisableSpares() {
+	if rt.forks == nil || rt.replaying {
+		return
+	}
+	rt.forks.noSpares = true
+	if sp := rt.forks.takeSpare(); sp != nil {
+		sp.retire()
+	}
+}
+
+// activateSpare hands the fork to a spare; it returns the child's pid, or
+// 0 if there was no usable spare (the caller forks the ordinary way).
+func (rt *Runtime) activateSpare(spec childSpec, fds []int) int {
+	f := rt.forks
+	sp := f.takeSpare()
+	if sp == nil {
+		return 0
+	}
+	pgid, _ := unix.Getpgid(0)
+	sid, _ := unix.Getsid(0)
+	usable := pgid == sp.pgid && sid == sp.sid && len(fds) <= 250
+	for _, fd := range fds {
+		if fd > sp.k {
+			usable = false
+		}
+	}
+	if !usable {
+		sp.retire()
+		return 0
+	}
+	dir, err := unix.Getwd()
+	if err != nil {
+		sp.retire()
+		return 0
+	}
+	umask := unix.Umask(0)
+	unix.Umask(umask)
+	act := activation{Len: rt.journal.size, Spec: spec, Dir: dir, Env: rt.Environ(), Umask: umask}
+	payload, _ := json.Marshal(act)
+	msg := append([]byte{'A'}, payload...)
+	oob := unix.UnixRights(fds...)
+	if err := unix.Sendmsg(sp.ctrl, msg, oob, nil, unix.MSG_NOSIGNAL); err != nil {
+		sp.retire()
+		return 0
+	}
+	unix.Close(sp.ctrl)
+	return sp.pid
+}
+
+// runSpare is a spare child's start-up (from Dispatch).
+func runSpare(specText string) int {
+	var spec spareSpec
+	if err := json.Unmarshal([]byte(specText), &spec); err != nil {
+		fmt.Fprintln(os.Stderr, "forkjs: bad spare spec:", err)
+		return DivergenceStatus
+	}
+	unix.CloseOnExec(spec.Ctrl)
+	unix.CloseOnExec(spec.Journal)
+	unix.CloseOnExec(spec.Status)
+	if spec.BuildID != buildID() {
+		return DivergenceStatus
+	}
+	r := &journalReader{}
+	if !readJournal(r, spec.Journal, spec.Len) {
+		return DivergenceStatus
+	}
+	r.more = func(r *journalReader) bool { return spareWait(r, &spec) }
+	rt, code := childRuntime(r, nil)
+	if rt == nil {
+		return code
+	}
+	rt.forks = newForker()
+	rt.forks.parentStatus = spec.Status
+	return rt.childMain()
+}
+
+// readJournal extends r.data to n bytes from the memfd.
+func readJournal(r *journalReader, fd int, n int64) bool {
+	have := int64(len(r.data))
+	if n <= have {
+		return true
+	}
+	buf := make([]byte, n)
+	copy(buf, r.data)
+	for have < n {
+		c, err := unix.Pread(fd, buf[have:], have)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil || c == 0 {
+			fmt.Fprintln(os.Stderr, "forkjs: spare: reading the journal:", err)
+			return false
+		}
+		have += int64(c)
+	}
+	r.data = buf
+	return true
+}
+
+// spareWait blocks until the parent sends more journal ('X') or the fork
+// ('A'), applies it, and reports whether the journal grew. When the
+// parent goes away without forking, the spare exits quietly.
+func spareWait(r *journalReader, spec *spareSpec) bool {
+	buf := make([]byte, 1<<20)
+	oob := make([]byte, unix.CmsgSpace(4*253))
+	var n, oobn int
+	for {
+		var err error
+		n, oobn, _, _, err = unix.Recvmsg(spec.Ctrl, buf, oob, 0)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil || n == 0 {
+			os.Exit(0)
+		}
+		break
+	}
+	switch buf[0] {
+	case 'X':
+		if n < 9 || !readJournal(r, spec.Journal, int64(binary.LittleEndian.Uint64(buf[1:9]))) {
+			os.Exit(DivergenceStatus)
+		}
+		return true
+	case 'A':
+	default:
+		os.Exit(DivergenceStatus)
+	}
+	var act activation
+	if err := json.Unmarshal(buf[1:n], &act); err != nil {
+		fmt.Fprintln(os.Stderr, "forkjs: spare: bad activation:", err)
+		os.Exit(DivergenceStatus)
+	}
+	var got []int
+	if cmsgs, err := unix.ParseSocketControlMessage(oob[:oobn]); err == nil {
+		for _, c := range cmsgs {
+			if fds, err := unix.ParseUnixRights(&c); err == nil {
+				got = append(got, fds...)
+			}
+		}
+	}
+	if len(got) != len(act.Spec.FDs) {
+		fmt.Fprintln(os.Stderr, "forkjs: spare: descriptors lost in activation")
+		os.Exit(DivergenceStatus)
+	}
+	// Put the script's descriptors at their own numbers over the
+	// placeholders; close placeholders the script does not have.
+	want := map[int]int{}
+	for i, f := range act.Spec.FDs {
+		want[f[0]] = i
+	}
+	for fd := 0; fd <= spec.K; fd++ {
+		i, ok := want[fd]
+		if !ok {
+			unix.Close(fd)
+			continue
+		}
+		flags := 0
+		if act.Spec.FDs[i][1] != 0 {
+			flags = unix.O_CLOEXEC
+		}
+		if err := unix.Dup3(got[i], fd, flags); err != nil {
+			fmt.Fprintln(os.Stderr, "forkjs: spare: dup3:", err)
+			os.Exit(DivergenceStatus)
+		}
+	}
+	for _, fd := range got {
+		unix.Close(fd)
+	}
+	unix.Close(spec.Ctrl)
+	unix.Chdir(act.Dir)
+	os.Clearenv()
+	sort.Strings(act.Env) // order does not matter to the process env
+	for _, kv := range act.Env {
+		for i := 0; i < len(kv); i++ {
+			if kv[i] == '=' {
+				os.Setenv(kv[:i], kv[i+1:])
+				break
+			}
+		}
+	}
+	unix.Umask(act.Umask)
+	if !readJournal(r, spec.Journal, act.Len) {
+		os.Exit(DivergenceStatus)
+	}
+	unix.Close(spec.Journal)
+	spec2 := act.Spec
+	r.activated = &spec2
+	r.more = nil
+	return true
+}
