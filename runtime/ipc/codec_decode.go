@@ -41,9 +41,9 @@ type decoder struct {
 	depth int
 	items int
 
-	slots   []goja.Value    // shareables in order of appearance (nil while being built)
-	arrays  []interface{}   // stack of array elements being collected
-	values  []goja.Value    // stack of values for calls (Array.prototype.push)
+	slots   []goja.Value      // shareables in order of appearance (nil while being built)
+	arrays  []interface{}     // stack of array elements being collected
+	values  []goja.Value      // stack of values for calls (Array.prototype.push)
 	keys    map[string]string // interned property names
 	scratch []byte
 }
