@@ -525,41 +525,44 @@ func (e *encoder) array(o *goja.Object) {
 			return
 		}
 	}
-	vals, ok := e.exportArray(o)
-	if !ok || int64(len(vals)) != n {
-		e.sparseArray(o, n, keys)
-		return
-	}
-	for _, v := range vals {
-		if v == nil { // a hole
+	// Read all elements first: a hole (Get gives nil) switches to the
+	// sparse form before anything is written.
+	start := len(e.tmp)
+	for i := int64(0); i < n; i++ {
+		v := o.Get(indexKey(i))
+		if v == nil {
+			clear(e.tmp[start:])
+			e.tmp = e.tmp[:start]
 			e.sparseArray(o, n, keys)
 			return
 		}
+		e.tmp = append(e.tmp, v)
 	}
 	e.buf = appendHead(e.buf, majArray, uint64(n))
-	for i, v := range vals {
+	for i := 0; i < int(n); i++ {
 		e.path = append(e.path, pathSeg{kind: segIndex, idx: i})
-		e.value(v)
+		e.value(e.tmp[start+i])
 		e.path = e.path[:len(e.path)-1]
 	}
+	clear(e.tmp[start:])
+	e.tmp = e.tmp[:start]
 }
 
-// exportArray reads all elements at once through goja's exporter, the
-// fastest public path. goja panics on a hole in a dense array (it cannot
-// store "no value" in a reflect slice); that is reported as !ok.
-func (e *encoder) exportArray(o *goja.Object) (vals []goja.Value, ok bool) {
-	defer func() {
-		if r := recover(); r != nil {
-			if _, isReflect := r.(*reflect.ValueError); !isReflect {
-				panic(r)
-			}
-			vals, ok = nil, false
-		}
-	}()
-	if err := e.c.rt.ExportTo(o, &vals); err != nil {
-		return nil, false
+// indexKeys caches the decimal strings of small indices: goja reads array
+// elements by property name, and formatting each index would allocate.
+var indexKeys = func() []string {
+	k := make([]string, 1024)
+	for i := range k {
+		k[i] = strconv.Itoa(i)
 	}
-	return vals, true
+	return k
+}()
+
+func indexKey(i int64) string {
+	if i < int64(len(indexKeys)) {
+		return indexKeys[i]
+	}
+	return strconv.FormatInt(i, 10)
 }
 
 // sparseArray writes 27(["Array", length, {index or name: value}]).
