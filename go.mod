@@ -6,6 +6,7 @@ require (
 	github.com/dop251/goja v0.0.0-20260917113740-793a2a65c13b
 	github.com/fxamacker/cbor/v2 v2.10.0
 	github.com/x448/float16 v0.8.4
+	golang.org/x/sys v0.50.0
 )
 
 require (
