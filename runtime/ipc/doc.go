@@ -16,6 +16,9 @@
 //     multiprocessing.Value and Array. They wait on futexes, so a process
 //     that inherits the memfd (forkjs passes descriptors at their own numbers
 //     to re-executed children) can Attach to them from a small descriptor.
+//   - Ring (shm_ring.go), a queue of frames in shared memory: the same
+//     frames as on a pipe without a syscall per message, for Queues that
+//     must go faster than pipes allow.
 //
 // Nothing in this package touches the event loop or the journal; the
 // bindings that expose these objects to scripts decide what is journaled.

@@ -60,12 +60,13 @@ const (
 	kindCondition
 	kindBarrier
 	kindRegion
+	kindRing
 )
 
 var kindNames = map[uint32]string{
 	kindLock: "Lock", kindRLock: "RLock", kindSemaphore: "Semaphore",
 	kindBoundedSemaphore: "BoundedSemaphore", kindEvent: "Event",
-	kindCondition: "Condition", kindBarrier: "Barrier", kindRegion: "Region",
+	kindCondition: "Condition", kindBarrier: "Barrier", kindRegion: "Region", kindRing: "Ring",
 }
 
 // ErrArenaFull is returned when an arena has no room for a new object;
@@ -220,8 +221,8 @@ func (a *Arena) expect(off int, kinds ...uint32) (uint32, error) {
 }
 
 // Open returns the object at off as its own type: *Lock, *RLock,
-// *Semaphore (also for a BoundedSemaphore), *Event, *Condition, *Barrier or
-// *Region.
+// *Semaphore (also for a BoundedSemaphore), *Event, *Condition, *Barrier,
+// *Region or *Ring.
 func (a *Arena) Open(off int) (any, error) {
 	k, err := a.kindAt(off)
 	if err != nil {
@@ -240,6 +241,8 @@ func (a *Arena) Open(off int) (any, error) {
 		return a.AttachCondition(off)
 	case kindBarrier:
 		return a.AttachBarrier(off)
+	case kindRing:
+		return a.AttachRing(off)
 	default:
 		return a.AttachRegion(off)
 	}
