@@ -102,7 +102,7 @@ func (a *Arena) AttachRing(off int) (*Ring, error) {
 		wlock: wl, rlock: rl,
 		head: a.u64p(off + ringHead), hseq: a.u32(off + ringHead + 8), wsleep: a.u32(off + ringHead + 12),
 		wneed: a.u64p(off + ringHead + 16),
-		tail: a.u64p(off + ringTail), tseq: a.u32(off + ringTail + 8), rsleep: a.u32(off + ringTail + 12),
+		tail:  a.u64p(off + ringTail), tseq: a.u32(off + ringTail + 8), rsleep: a.u32(off + ringTail + 12),
 	}, nil
 }
 
