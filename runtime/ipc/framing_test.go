@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -270,12 +269,6 @@ func TestFrameManyWriterProcesses(t *testing.T) {
 	rfd := int(r.Fd())
 	unix.SetNonblock(rfd, false)
 	next := make([]uint32, writers)
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		waitAll(t, cmds...)
-	}()
 	fr := NewFrameReader(rfd, 1000)
 	for n := 0; n < writers*count; n++ {
 		p, err := fr.ReadFrame(nil, 30)
@@ -291,5 +284,69 @@ func TestFrameManyWriterProcesses(t *testing.T) {
 	if _, err := fr.ReadFrame(nil, 30); err != io.EOF {
 		t.Fatalf("want EOF after all writers exit, got %v", err)
 	}
-	wg.Wait()
+	waitAll(t, cmds...)
+}
+
+func init() {
+	helpers["locked-big-writer"] = func(args []string) int {
+		a := attachHelperArena()
+		l, err := a.AttachLock(atoi(args[1]))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		id := atoi(args[0])
+		s := NewStream(4)
+		for i := 0; i < atoi(args[2]); i++ {
+			p := bytes.Repeat([]byte{byte(id)}, 20000+i)
+			binary.BigEndian.PutUint32(p, uint32(i))
+			if ok, err := l.Acquire(true, 30, nil); !ok || err != nil {
+				return 1
+			}
+			err := s.WriteFrame(p, nil, -1)
+			l.Release()
+			if err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				return 1
+			}
+		}
+		return 0
+	}
+}
+
+// Frames larger than PIPE_BUF from several processes stay whole when the
+// writers hold a shared Lock around each frame, as Queue's writer lock.
+func TestFrameLargeWritersWithLock(t *testing.T) {
+	a, af := newArena(t)
+	l, _ := a.NewLock()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	const writers, count = 3, 40
+	var cmds []*exec.Cmd
+	for i := 0; i < writers; i++ {
+		cmd := helperCmd(t, "locked-big-writer", []*os.File{af, w}, strconv.Itoa(i), strconv.Itoa(l.Off()), strconv.Itoa(count))
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		cmds = append(cmds, cmd)
+	}
+	w.Close()
+	fr := NewFrameReader(int(r.Fd()), 1<<20)
+	next := make([]int, writers)
+	for n := 0; n < writers*count; n++ {
+		p, err := fr.ReadFrame(nil, 30)
+		if err != nil {
+			t.Fatalf("frame %d: %v", n, err)
+		}
+		id := int(p[len(p)-1])
+		seq := int(binary.BigEndian.Uint32(p))
+		if id >= writers || seq != next[id] || len(p) != 20000+seq || !bytes.Equal(p[4:], bytes.Repeat([]byte{byte(id)}, len(p)-4)) {
+			t.Fatalf("frame %d interleaved or corrupt (id %d seq %d len %d)", n, id, seq, len(p))
+		}
+		next[id]++
+	}
+	waitAll(t, cmds...)
 }

@@ -36,6 +36,12 @@ func helperCmd(t *testing.T, name string, files []*os.File, args ...string) *exe
 	cmd.ExtraFiles = files
 	cmd.Stderr = os.Stderr
 	cmd.Stdout = os.Stderr
+	// A test that fails before waiting must not leave helpers behind.
+	t.Cleanup(func() {
+		if cmd.Process != nil && cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+		}
+	})
 	return cmd
 }
 
