@@ -56,6 +56,7 @@ type FrameTooLargeError struct {
 	Size, Max int
 }
 
+// Error formats as "ipc: frame of N bytes exceeds the limit of M".
 func (e *FrameTooLargeError) Error() string {
 	return fmt.Sprintf("ipc: frame of %d bytes exceeds the limit of %d", e.Size, e.Max)
 }

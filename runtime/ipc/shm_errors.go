@@ -8,6 +8,7 @@ type SyncError struct {
 	Msg    string
 }
 
+// Error formats as "PYTYPE: MESSAGE".
 func (e *SyncError) Error() string { return e.PyType + ": " + e.Msg }
 
 // Errors of the shared-memory primitives; compare with errors.Is.
