@@ -8,9 +8,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// benchFrames measures frames per second through a pipe: one goroutine
-// writes b.N frames of a small-dict-sized payload, the benchmark reads them.
-func benchFrames(b *testing.B, read func(r int, c *Cancel) error, withCancel bool) {
+// benchFrames measures frames per second through a pipe inside this
+// process: a goroutine writes b.N frames of a small-dict-sized payload and
+// the benchmark reads them with the reader newReader makes.
+func benchFrames(b *testing.B, newReader func(r int) func(c *Cancel) error, withCancel bool) {
 	r, w := pipe(b)
 	var c *Cancel
 	if withCancel {
@@ -20,6 +21,7 @@ func benchFrames(b *testing.B, read func(r int, c *Cancel) error, withCancel boo
 		}
 		defer c.Close()
 	}
+	read := newReader(r)
 	msg := make([]byte, 12) // {i: 1, s: 'x', a: [1, 2]} encodes to 12 bytes
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -32,42 +34,27 @@ func benchFrames(b *testing.B, read func(r int, c *Cancel) error, withCancel boo
 		}
 	}()
 	for i := 0; i < b.N; i++ {
-		if err := read(r, c); err != nil {
+		if err := read(c); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "frames/s")
 }
 
-func BenchmarkFramesExact(b *testing.B) {
-	benchFrames(b, func(r int, c *Cancel) error { _, err := ReadFrameCancel(r, 1<<20, c, -1); return err }, false)
+func exactReader(r int) func(c *Cancel) error {
+	s := NewStream(r)
+	return func(c *Cancel) error { _, err := s.ReadFrame(1<<20, c, -1); return err }
 }
 
-func BenchmarkFramesExactCancellable(b *testing.B) {
-	benchFrames(b, func(r int, c *Cancel) error { _, err := ReadFrameCancel(r, 1<<20, c, -1); return err }, true)
+func bufferedReader(r int) func(c *Cancel) error {
+	fr := NewFrameReader(r, 1<<20)
+	return func(c *Cancel) error { _, err := fr.ReadFrame(c, -1); return err }
 }
 
-func BenchmarkFramesBuffered(b *testing.B) {
-	var fr *FrameReader
-	benchFrames(b, func(r int, c *Cancel) error {
-		if fr == nil {
-			fr = NewFrameReader(r, 1<<20)
-		}
-		_, err := fr.ReadFrame(c, -1)
-		return err
-	}, false)
-}
-
-func BenchmarkFramesBufferedCancellable(b *testing.B) {
-	var fr *FrameReader
-	benchFrames(b, func(r int, c *Cancel) error {
-		if fr == nil {
-			fr = NewFrameReader(r, 1<<20)
-		}
-		_, err := fr.ReadFrame(c, -1)
-		return err
-	}, true)
-}
+func BenchmarkFramesExact(b *testing.B)               { benchFrames(b, exactReader, false) }
+func BenchmarkFramesExactCancellable(b *testing.B)    { benchFrames(b, exactReader, true) }
+func BenchmarkFramesBuffered(b *testing.B)            { benchFrames(b, bufferedReader, false) }
+func BenchmarkFramesBufferedCancellable(b *testing.B) { benchFrames(b, bufferedReader, true) }
 
 // BenchmarkFramesBatchedWrites writes 64 frames per write(2), as a Queue
 // feeder draining its buffer would.
