@@ -1,0 +1,131 @@
+package ipc
+
+import (
+	"encoding/binary"
+	"math"
+	"unsafe"
+)
+
+// Low-level CBOR writing. The encoder builds bytes by hand because going
+// through reflection (cbor.Marshal of an intermediate Go tree) would double
+// the allocations of the hot path; the format is simple and the decoder
+// checks everything it reads.
+
+// CBOR major types, pre-shifted.
+const (
+	majUint   = 0 << 5
+	majNegint = 1 << 5
+	majBytes  = 2 << 5
+	majText   = 3 << 5
+	majArray  = 4 << 5
+	majMap    = 5 << 5
+	majTag    = 6 << 5
+	majSimple = 7 << 5
+)
+
+// Encoded simple values and float16 specials.
+const (
+	cborFalse     = 0xf4
+	cborTrue      = 0xf5
+	cborNull      = 0xf6
+	cborUndefined = 0xf7
+	cborFloat16   = 0xf9
+	cborFloat32   = 0xfa
+	cborFloat64   = 0xfb
+)
+
+// appendHead appends a CBOR head: major type (pre-shifted) and argument n
+// in its shortest form, as RFC 8949 §4.2.1 preferred serialisation asks.
+func appendHead(b []byte, major byte, n uint64) []byte {
+	switch {
+	case n < 24:
+		return append(b, major|byte(n))
+	case n <= math.MaxUint8:
+		return append(b, major|24, byte(n))
+	case n <= math.MaxUint16:
+		return append(b, major|25, byte(n>>8), byte(n))
+	case n <= math.MaxUint32:
+		return append(b, major|26, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
+	default:
+		return binary.BigEndian.AppendUint64(append(b, major|27), n)
+	}
+}
+
+// appendInt appends a signed integer as major type 0 or 1.
+func appendInt(b []byte, i int64) []byte {
+	if i >= 0 {
+		return appendHead(b, majUint, uint64(i))
+	}
+	return appendHead(b, majNegint, uint64(-1-i))
+}
+
+// maxSafeInt is 2^53: beyond it a float64 no longer holds every integer, so
+// integral Numbers above it are written as floats to stay exact.
+const maxSafeInt = 1 << 53
+
+// appendNumber appends a JavaScript Number: integral values in the safe
+// range as CBOR integers (compact, and what other CBOR readers expect),
+// the specials as float16, everything else as float64.
+func appendNumber(b []byte, f float64) []byte {
+	if f == math.Trunc(f) && f >= -maxSafeInt && f <= maxSafeInt {
+		if f == 0 && math.Signbit(f) {
+			return append(b, cborFloat16, 0x80, 0x00)
+		}
+		return appendInt(b, int64(f))
+	}
+	switch {
+	case math.IsNaN(f):
+		return append(b, cborFloat16, 0x7e, 0x00)
+	case math.IsInf(f, 1):
+		return append(b, cborFloat16, 0x7c, 0x00)
+	case math.IsInf(f, -1):
+		return append(b, cborFloat16, 0xfc, 0x00)
+	}
+	return binary.BigEndian.AppendUint64(append(b, cborFloat64), math.Float64bits(f))
+}
+
+// appendText appends a text string; s must be valid UTF-8.
+func appendText(b []byte, s string) []byte {
+	return append(appendHead(b, majText, uint64(len(s))), s...)
+}
+
+// appendBytes appends a byte string.
+func appendBytes(b []byte, p []byte) []byte {
+	return append(appendHead(b, majBytes, uint64(len(p))), p...)
+}
+
+// sharedRefPlaceholder is the fixed-width form of 29(ordinal) the encoder
+// writes before it knows the final index; see encoder.finish.
+const sharedRefPlaceholderLen = 7
+
+func appendSharedRefPlaceholder(b []byte, ordinal uint32) []byte {
+	return append(b, majTag|24, tagSharedRef, majUint|26,
+		byte(ordinal>>24), byte(ordinal>>16), byte(ordinal>>8), byte(ordinal))
+}
+
+// hostLittleEndian reports the byte order of the machine: goja typed
+// arrays hold elements in host order, the wire holds little-endian.
+var hostLittleEndian = func() bool {
+	var x uint16 = 1
+	return *(*byte)(unsafe.Pointer(&x)) == 1
+}()
+
+// appendLittleEndian appends raw, a sequence of host-order elements of size
+// bytes each, in little-endian order.
+func appendLittleEndian(b, raw []byte, size int) []byte {
+	if hostLittleEndian || size == 1 {
+		return append(b, raw...)
+	}
+	return appendSwapped(b, raw, size)
+}
+
+// appendSwapped appends raw with the bytes of each size-byte element
+// reversed.
+func appendSwapped(b, raw []byte, size int) []byte {
+	for i := 0; i+size <= len(raw); i += size {
+		for j := size - 1; j >= 0; j-- {
+			b = append(b, raw[i+j])
+		}
+	}
+	return b
+}
