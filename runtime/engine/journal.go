@@ -224,11 +224,11 @@ type journalReader struct {
 	activated *childSpec // a spare's fork, once the parent sent it
 	mapped    bool       // data is a mapping of the parent's memfd
 	data      []byte
-	pos     int
-	names   []string
-	entries int
-	peeked  *entry
-	pe      entry
+	pos       int
+	names     []string
+	entries   int
+	peeked    *entry
+	pe        entry
 }
 
 func (r *journalReader) uvarint() uint64 {

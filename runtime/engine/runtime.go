@@ -35,13 +35,13 @@ type Runtime struct {
 	stdio [3]int       // the fds behind sys.stdin, sys.stdout, sys.stderr
 	pumps []*pump
 
-	rng      *rand.PCG
-	req      *require.RequireModule
-	modules  map[string]*Module
-	exports  map[string]goja.Value
+	rng       *rand.PCG
+	req       *require.RequireModule
+	modules   map[string]*Module
+	exports   map[string]goja.Value
 	bytesCls  *goja.Object
 	bytesRepr goja.Value
-	hdr      header
+	hdr       header
 
 	atFork []func()
 	onLive []func()
