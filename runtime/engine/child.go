@@ -160,6 +160,10 @@ func (rt *Runtime) replayTopLevel() (code int, live bool) {
 				rt.runExit(0)
 				continue
 			}
+			if runMode(mode) == modeSet {
+				rt.replaySet(src)
+				continue
+			}
 			_, err := rt.evalRun(e.name, runMode(mode), src)
 			if !rt.replaying {
 				if err != nil {

@@ -17,6 +17,7 @@ const (
 	modeScript runMode = 0 // a script: its completion value is returned
 	modeREPL   runMode = 1 // a REPL entry: a defined result is also stored in _
 	modeExit   runMode = 2 // no code: the exit hooks run here
+	modeSet    runMode = 3 // the host set a global (Runtime.Set)
 )
 
 // evalRun compiles and runs top-level code. Live, it first journals the

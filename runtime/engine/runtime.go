@@ -58,6 +58,8 @@ type Runtime struct {
 	flushHook func()
 	sigMu     sync.Mutex
 	sigJS     map[int]bool // signals with a JS handler, for the signal goroutine
+	cancelled atomic.Bool  // the current run's context ended
+	tracked   map[int]func()
 }
 
 // header pins what a forked child needs before replaying: everything that
@@ -116,6 +118,9 @@ func New(opts Options) (*Runtime, error) {
 	}
 	rt.hdr.Stdio = rt.stdio
 	rt.opts = opts
+	if opts.MemoryLimit > 0 {
+		go rt.memoryWatch(opts.MemoryLimit)
+	}
 	payload, err := encMode.Marshal(rt.hdr)
 	if err != nil {
 		return nil, err
@@ -353,12 +358,19 @@ func (rt *Runtime) flushJobs() {
 	}
 }
 
-// Close releases the runtime's resources: it flushes nothing and kills
-// nothing by itself (the script's AtExit hooks do that at its end).
+// Close ends the runtime: it runs the script's exit hooks if a run left
+// them pending (flushing file buffers, joining or terminating
+// multiprocessing children as Python does at exit), then kills every child
+// process the runtime started that is still running and reaps it, and
+// releases the runtime's descriptors. The runtime cannot be used again.
 func (rt *Runtime) Close() error {
 	if rt.closed {
 		return nil
 	}
+	if !rt.replaying && len(rt.atExit) > 0 {
+		rt.runExit(0)
+	}
+	rt.killChildren()
 	rt.closed = true
 	rt.cancel.wake(wakeClosed)
 	for _, p := range rt.pumps {

@@ -189,8 +189,8 @@ func (rt *Runtime) GetSignal(sig int) goja.Value {
 // deliver, callbacks); an exception thrown by one propagates as a panic.
 func (rt *Runtime) handleWake(deliver bool) *pyerr.Error {
 	r := rt.cancel.take()
-	if r&wakeClosed != 0 {
-		return &pyerr.Error{Type: "KeyboardInterrupt", Msg: "the runtime was cancelled"}
+	if r&(wakeClosed|wakeCancel) != 0 {
+		return &pyerr.Error{Type: "KeyboardInterrupt", Msg: "the run was cancelled"}
 	}
 	if r&wakeInterrupt != 0 {
 		rt.vm.ClearInterrupt()
