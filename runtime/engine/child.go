@@ -45,6 +45,7 @@ func IsChild() bool {
 }
 
 func runChild(specText string) int {
+	tracef("child start")
 	var spec childSpec
 	if err := json.Unmarshal([]byte(specText), &spec); err != nil {
 		fmt.Fprintln(os.Stderr, "forkjs: bad fork spec:", err)
@@ -80,6 +81,7 @@ func runChild(specText string) int {
 	if rt == nil {
 		return code
 	}
+	tracef("child runtime built")
 	return rt.childMain()
 }
 

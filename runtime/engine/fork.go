@@ -161,6 +161,7 @@ func (rt *Runtime) becomeChild() (int, error) {
 			site{spec.File, spec.Line, spec.Col}.String())
 	}
 	rt.goLive()
+	tracef("child live")
 	pid, err := recordCall(rt, "os.fork", 0, 0, nil)
 	rt.afterForkInChild()
 	return pid, err
@@ -245,6 +246,7 @@ func (rt *Runtime) afterForkInChild() {
 
 // spawnChild starts a child that replays this runtime's journal.
 func (rt *Runtime) spawnChild() (int, error) {
+	tracef("fork called")
 	if rt.forks == nil {
 		rt.forks = newForker()
 	}

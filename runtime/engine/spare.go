@@ -199,6 +199,7 @@ func (rt *Runtime) activateSpare(spec childSpec, fds []int) int {
 
 // runSpare is a spare child's start-up (from Dispatch).
 func runSpare(specText string) int {
+	tracef("spare start")
 	var spec spareSpec
 	if err := json.Unmarshal([]byte(specText), &spec); err != nil {
 		fmt.Fprintln(os.Stderr, "forkjs: bad spare spec:", err)
@@ -221,6 +222,7 @@ func runSpare(specText string) int {
 	}
 	rt.forks = newForker()
 	rt.forks.parentStatus = spec.Status
+	tracef("spare runtime built")
 	return rt.childMain()
 }
 
@@ -272,6 +274,7 @@ func spareWait(r *journalReader, spec *spareSpec) bool {
 		}
 		return true
 	case 'A':
+		tracef("spare activated")
 	default:
 		os.Exit(DivergenceStatus)
 	}
