@@ -2,6 +2,7 @@ package engine
 
 import (
 	_ "embed"
+	"errors"
 	"path/filepath"
 	"sync"
 	"unicode/utf16"
@@ -338,6 +339,26 @@ func (rt *Runtime) installRequire() {
 		})
 	}
 	rt.req = reg.Enable(rt.vm)
+	// require(name): built-in module or relative CommonJS file; a missing
+	// module raises ModuleNotFoundError ("Cannot find module './x.js'").
+	_ = rt.vm.GlobalObject().DefineDataProperty("require", rt.vm.ToValue(func(call goja.FunctionCall) goja.Value {
+		name := call.Argument(0)
+		if _, ok := name.Export().(string); !ok {
+			rt.Throw(pyerr.TypeErrorf("The \"id\" argument must be of type string"))
+		}
+		v, err := rt.req.Require(name.String())
+		if err != nil {
+			var ex *goja.Exception
+			if errors.As(err, &ex) {
+				panic(ex)
+			}
+			if errors.Is(err, require.InvalidModuleError) || errors.Is(err, require.ModuleFileDoesNotExistError) {
+				rt.Throw(pyerr.New("ModuleNotFoundError", "Cannot find module '%s'", name.String()))
+			}
+			rt.Throw(pyerr.New("ImportError", "%s: %v", name.String(), err))
+		}
+		return v
+	}), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 }
 
 // loadSource reads a module file through the journal, so a forked child
