@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"runtime/metrics"
+	"runtime"
 	"sync"
 	"syscall"
 	"time"
@@ -317,15 +317,15 @@ func (rt *Runtime) killChildren() {
 // Go heap exceeds limit bytes (checked every 50 ms; process-wide, so only
 // approximate when several runtimes share a process).
 func (rt *Runtime) memoryWatch(limit int64) {
-	samples := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 	t := time.NewTicker(50 * time.Millisecond)
 	defer t.Stop()
+	var ms runtime.MemStats
 	for range t.C {
 		if rt.closed {
 			return
 		}
-		metrics.Read(samples)
-		if samples[0].Value.Kind() == metrics.KindUint64 && int64(samples[0].Value.Uint64()) > limit {
+		runtime.ReadMemStats(&ms) // not runtime/metrics: its init costs every start-up
+		if int64(ms.HeapAlloc) > limit {
 			rt.vm.Interrupt(pyerr.New("MemoryError", "the script used more than %d bytes of memory", limit))
 			rt.cancel.wake(wakeInterrupt)
 		}

@@ -191,9 +191,16 @@ func DecodeBytes(b []byte, encoding, errors string) (goja.Value, error) {
 	return stringValue(res.S), nil
 }
 
-var plainVM = goja.New()
+var plainVMOnce sync.Once
+var plainVMV *goja.Runtime
 
-func stringValue(s string) goja.Value { return plainVM.ToValue(s) }
+// plainVM is a bare goja runtime for value helpers that have no runtime.
+func plainVM() *goja.Runtime {
+	plainVMOnce.Do(func() { plainVMV = goja.New() })
+	return plainVMV
+}
+
+func stringValue(s string) goja.Value { return plainVM().ToValue(s) }
 
 func utf16Units(v goja.Value) []uint16 {
 	s, ok := v.ToString().(goja.String)
@@ -223,7 +230,7 @@ func BytesOf(v goja.Value) ([]byte, bool) {
 	if o, ok := v.(*goja.Object); ok {
 		var b []byte
 		if o.ClassName() == "DataView" || isTypedArray(o) {
-			if err := plainVM.ExportTo(o, &b); err == nil {
+			if err := plainVM().ExportTo(o, &b); err == nil {
 				return b, true
 			}
 		}

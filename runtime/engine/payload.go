@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"sync"
 
 	"github.com/fxamacker/cbor/v2"
 )
@@ -14,18 +15,21 @@ import (
 // through fxamacker/cbor with canonical (sorted) map keys so that equal
 // values always give equal bytes.
 
+// encMode and decMode are built on first use: building them at package
+// init would cost every start-up, including forked children's.
 var (
-	encMode cbor.EncMode
-	decMode cbor.DecMode
+	cborOnce sync.Once
+	encModeV cbor.EncMode
+	decModeV cbor.DecMode
 )
 
-func init() {
+func initCBOR() {
 	var err error
-	encMode, err = cbor.CanonicalEncOptions().EncMode()
+	encModeV, err = cbor.CanonicalEncOptions().EncMode()
 	if err != nil {
 		panic(err)
 	}
-	decMode, err = cbor.DecOptions{
+	decModeV, err = cbor.DecOptions{
 		MaxNestedLevels:  256,
 		MaxArrayElements: 1 << 26,
 		MaxMapPairs:      1 << 26,
@@ -35,6 +39,20 @@ func init() {
 		panic(err)
 	}
 }
+
+type lazyEnc struct{}
+type lazyDec struct{}
+
+func (lazyEnc) Marshal(v any) ([]byte, error) { cborOnce.Do(initCBOR); return encModeV.Marshal(v) }
+func (lazyDec) Unmarshal(b []byte, v any) error {
+	cborOnce.Do(initCBOR)
+	return decModeV.Unmarshal(b, v)
+}
+
+var (
+	encMode lazyEnc
+	decMode lazyDec
+)
 
 func appendHead(b []byte, major byte, n uint64) []byte {
 	switch {

@@ -348,12 +348,12 @@ func (rt *Runtime) callJS(fn func()) {
 	}
 }
 
-var emptyProgram = goja.MustCompile("", "", false)
+var emptyProgram = &compiled{name: "", src: new(string)}
 
 // flushJobs runs queued promise reactions (goja runs them when the
 // outermost JS call returns; an empty program is such a call).
 func (rt *Runtime) flushJobs() {
-	if _, err := rt.vm.RunProgram(emptyProgram); err != nil {
+	if _, err := rt.vm.RunProgram(emptyProgram.program()); err != nil {
 		panic(err)
 	}
 }
