@@ -66,9 +66,10 @@ const Hint = "(To exit, press Ctrl+D or type .exit)"
 // the process's standard input, and returns the exit status: 0 at the end
 // of input or .exit, the code of a SystemExit raised by an entry or a
 // callback (as Python's REPL ends on sys.exit), or, for plain (piped)
-// input, 130 after Ctrl-C. At the end of piped input the event loop runs
-// until nothing is pending, so timers set by the input still fire, and a
-// callback's uncaught exception then gives status 1, as for a script.
+// input, 130 after Ctrl-C. Errors in entries and callbacks are printed
+// and do not change the status, as in Python's REPL. At the end of piped
+// input the event loop runs until nothing is pending, so timers set by
+// the input still fire.
 func Run(rt *engine.Runtime, cfg Config) int {
 	s := newSession(rt, cfg)
 	defer s.close()
@@ -173,27 +174,24 @@ func (s *session) run() int {
 
 // atEOF ends the session at the end of input: on a terminal (Ctrl-D) at
 // once, like Python and Node; for piped input after the event loop has run
-// what is still pending, as a script does.
+// what is still pending, as a script does (a callback's error is printed
+// and the loop goes on, as between entries).
 func (s *session) atEOF() int {
+	if s.interactive {
+		s.out.write("\n") // end the last prompt's line, as Python does
+	}
 	if s.term != nil {
-		s.out.write("\n")
 		return s.rt.Finish(0)
 	}
-	code := 0
-	if err := s.rt.RunLoop(); err != nil {
-		if c, ok := s.rt.SystemExitStatus(err); ok {
-			code = c
-		} else if isInterrupt(s.rt, err) {
-			s.rt.FlushStdio()
-			s.errs.write("KeyboardInterrupt\n")
-			code = 130
-		} else {
-			s.printError(err)
-			code = 1
+	for !s.done {
+		err := s.rt.RunLoop()
+		if err == nil {
+			break
 		}
+		s.report(err)
 	}
 	s.rt.FlushStdio()
-	return s.rt.Finish(code)
+	return s.rt.Finish(s.code)
 }
 
 // end makes the session end with status code after the current step.
