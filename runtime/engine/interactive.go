@@ -16,8 +16,9 @@ import (
 // RunLoop it does not return when nothing keeps the loop alive: it waits
 // for stop. It returns early with the first uncaught exception a callback
 // throws, or KeyboardInterrupt for Ctrl-C (while it waits, or while a
-// callback runs JS); calling it again resumes the loop. The REPL calls it
-// while a line is being read.
+// callback runs JS); calling it again resumes the loop. What callbacks
+// write to sys.stdout and sys.stderr is flushed after each turn, since the
+// host is waiting for input. The REPL calls it while a line is being read.
 func (rt *Runtime) RunLoopUntil(stop <-chan struct{}) error {
 	for {
 		select {
@@ -25,13 +26,17 @@ func (rt *Runtime) RunLoopUntil(stop <-chan struct{}) error {
 			return nil
 		default:
 		}
+		ran := false
 		err := rt.catch(func() {
 			// Marked running so that Ctrl-C interrupts a callback stuck in
 			// JS; a Ctrl-C that interrupted one is used up.
 			rt.running.Store(true)
 			defer rt.running.Store(false)
-			rt.runDue()
+			ran = rt.runDue()
 		})
+		if ran || err != nil {
+			rt.FlushStdio() // the host is waiting: show callbacks' output now
+		}
 		if err != nil {
 			var ie *goja.InterruptedError
 			if errors.As(err, &ie) {
