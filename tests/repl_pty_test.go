@@ -35,8 +35,8 @@ var ansiRE = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]|\r`)
 
 // startREPL runs `forkjs` (this test binary under that name, see TestMain)
 // on a new pseudo-terminal, with HOME=home so that the history file is
-// home/.forkjs_history.
-func startREPL(t *testing.T, home string) *ptyTerm {
+// home/.forkjs_history, and the environment entries env added.
+func startREPL(t *testing.T, home string, env ...string) *ptyTerm {
 	t.Helper()
 	cmd := &exec.Cmd{Path: os.Args[0], Args: []string{"forkjs"}, Dir: home}
 	for _, kv := range os.Environ() {
@@ -47,6 +47,7 @@ func startREPL(t *testing.T, home string) *ptyTerm {
 		cmd.Env = append(cmd.Env, kv)
 	}
 	cmd.Env = append(cmd.Env, "HOME="+home, "TERM=xterm", "NO_COLOR=1", "LANG=C.UTF-8")
+	cmd.Env = append(cmd.Env, env...)
 	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 50, Cols: 120})
 	if err != nil {
 		t.Fatal(err)
@@ -257,5 +258,30 @@ func TestREPLTerminal(t *testing.T) {
 	}
 	if !bytes.Contains(b, []byte("twice(5)\n")) {
 		t.Errorf("history file lacks the second run's entry:\n%s", b)
+	}
+}
+
+// FORKJS_PROMPT=0 on a terminal reads entries plainly: no prompt, no line
+// editing, and Ctrl-C while waiting ends the session with 130 as for
+// piped input.
+func TestREPLTerminalPromptOff(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes on a pseudo-terminal")
+	}
+	const wait = 5 * time.Second
+	tm := startREPL(t, t.TempDir(), "FORKJS_PROMPT=0")
+	tm.send("1 + 1\r")
+	tm.expect("1 + 1\n2\n", wait)
+	time.Sleep(100 * time.Millisecond)
+	tm.send(ctrlC)
+	if code := tm.exitCode(wait); code != 130 {
+		t.Errorf("exit status after Ctrl-C: %d, want 130", code)
+	}
+	out := tm.clean()
+	if strings.Contains(out, ">>>") || strings.Contains(out, "Type .help") {
+		t.Errorf("prompt or banner shown with FORKJS_PROMPT=0:\n%s", out)
+	}
+	if !strings.Contains(out, "KeyboardInterrupt") {
+		t.Errorf("no KeyboardInterrupt after Ctrl-C:\n%s", out)
 	}
 }

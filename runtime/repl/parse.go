@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/dop251/goja"
 	"github.com/dop251/goja/ast"
 	"github.com/dop251/goja/parser"
 )
@@ -47,7 +48,7 @@ func objectLiteral(src string) string {
 		return src
 	}
 	wrapped := "(" + src + "\n)"
-	if _, err := parse(wrapped); err != nil {
+	if _, err := goja.Compile("<repl>", wrapped, false); err != nil {
 		return src
 	}
 	return wrapped

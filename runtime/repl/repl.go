@@ -314,6 +314,9 @@ func (s *session) readLine(prompt string) (string, error) {
 		if err != nil {
 			s.report(err)
 			if s.done {
+				if s.interactive {
+					s.out.write("\n") // end the prompt's line
+				}
 				return "", nil
 			}
 		}
