@@ -212,9 +212,13 @@ func TestREPLTerminal(t *testing.T) {
 	tm.expect("0\n>>> ", wait)
 	tm.expect("tick", wait)
 
-	// os.fork() at the prompt.
-	tm.send("const pid = os.fork(); if (pid === 0) { print('in the child'); sys.exit(0) }\r")
-	tm.expect("in the child", wait)
+	// os.fork() at the prompt. Completion loaded the errno module (through
+	// the journal), and the child, replaying the session, sees it too.
+	tm.send("errno.ENOEN" + tabKey)
+	tm.expect("errno.ENOENT", wait)
+	tm.send(ctrlU)
+	tm.send("const pid = os.fork(); if (pid === 0) { print('in the child', errno.ENOENT); sys.exit(0) }\r")
+	tm.expect("in the child 2", wait)
 	tm.send("os.waitpid(pid, 0)[0] === pid\r")
 	tm.expect("true\n>>> ", wait)
 

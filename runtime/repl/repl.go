@@ -71,6 +71,9 @@ const Hint = "(To exit, press Ctrl+D or type .exit)"
 // input the event loop runs until nothing is pending, so timers set by
 // the input still fire.
 func Run(rt *engine.Runtime, cfg Config) int {
+	// Signals first: installing them resets every signal.Notify, and liner
+	// watches SIGWINCH.
+	rt.StartSignals()
 	s := newSession(rt, cfg)
 	defer s.close()
 	return s.run()
@@ -145,7 +148,6 @@ func (s *session) close() {
 // run reads and runs entries until the session ends; it returns the exit
 // status.
 func (s *session) run() int {
-	s.rt.StartSignals()
 	if s.interactive {
 		s.out.write(fmt.Sprintf("forkjs %s (JavaScript with Python's os, subprocess, multiprocessing)\nType .help for help, Ctrl-D or .exit to leave.\n", engine.Version))
 	}
