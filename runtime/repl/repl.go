@@ -26,7 +26,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/dop251/goja"
@@ -75,8 +74,11 @@ func Run(rt *engine.Runtime, cfg Config) int {
 	// watches SIGWINCH.
 	rt.StartSignals()
 	s := newSession(rt, cfg)
-	defer s.close()
-	return s.run()
+	code := s.run()
+	// The terminal's own mode is back before the exit hooks run (they may
+	// wait for children, and Ctrl-C must reach them as a signal).
+	s.close()
+	return rt.Finish(code)
 }
 
 // session is one REPL run; its methods run on the JS thread.
@@ -146,7 +148,7 @@ func (s *session) close() {
 }
 
 // run reads and runs entries until the session ends; it returns the exit
-// status.
+// status for the exit hooks.
 func (s *session) run() int {
 	if s.interactive {
 		s.out.write(fmt.Sprintf("forkjs %s (JavaScript with Python's os, subprocess, multiprocessing)\nType .help for help, Ctrl-D or .exit to leave.\n", engine.Version))
@@ -161,7 +163,7 @@ func (s *session) run() int {
 		}
 		if err != nil {
 			s.errs.write("forkjs: reading input: " + err.Error() + "\n")
-			return s.rt.Finish(1)
+			return 1
 		}
 		if isCommand(entry) {
 			s.command(entry)
@@ -171,7 +173,7 @@ func (s *session) run() int {
 		}
 		s.rt.FlushStdio()
 	}
-	return s.rt.Finish(s.code)
+	return s.code
 }
 
 // atEOF ends the session at the end of input: on a terminal (Ctrl-D) at
@@ -183,7 +185,7 @@ func (s *session) atEOF() int {
 		s.out.write("\n") // end the last prompt's line, as Python does
 	}
 	if s.term != nil {
-		return s.rt.Finish(0)
+		return 0
 	}
 	for !s.done {
 		err := s.rt.RunLoop()
@@ -193,7 +195,7 @@ func (s *session) atEOF() int {
 		s.report(err)
 	}
 	s.rt.FlushStdio()
-	return s.rt.Finish(s.code)
+	return s.code
 }
 
 // end makes the session end with status code after the current step.
@@ -467,8 +469,6 @@ func isInterrupt(rt *engine.Runtime, err error) bool {
 	return false
 }
 
-var historyMu sync.Mutex
-
 // addHistory records an entry (typed, abandoned or a dot command) in the
 // terminal history and rewrites the history file, so that it survives even
 // an os._exit().
@@ -476,8 +476,6 @@ func (s *session) addHistory(entry string) {
 	if s.term == nil || strings.TrimSpace(entry) == "" {
 		return
 	}
-	historyMu.Lock()
-	defer historyMu.Unlock()
 	s.term.l.AppendHistory(toHistory(entry))
 	if err := saveHistory(s.term.l, s.histPath); err != nil && !s.histWarned {
 		s.histWarned = true
