@@ -206,6 +206,17 @@ func TestREPLTerminal(t *testing.T) {
 	tm.expect(">>> ", wait)
 	tm.send("twice(21)\r")
 	tm.expect("42\n>>> ", wait)
+	// Ctrl-C or a blank line abandons an open entry.
+	tm.send("[1,\r")
+	tm.expect("... ", wait)
+	tm.send(ctrlC)
+	tm.expect("^C\n>>> ", wait)
+	tm.send("(2 +\r")
+	tm.expect("... ", wait)
+	tm.send("\r")
+	tm.expect(">>> ", wait)
+	tm.send("'after'\r")
+	tm.expect("'after'\n>>> ", wait)
 
 	// Timers fire while the prompt waits.
 	tm.send("setTimeout(() => print('tick'), 200); 0\r")
@@ -246,7 +257,7 @@ func TestREPLTerminal(t *testing.T) {
 	tm.expect(">>> ", wait)
 	tm.send(upKey)
 	tm.expect("os.waitpid(pid, 0)[0] === pid", wait)
-	tm.send(upKey + upKey + upKey + upKey) // past the fork, the timer and twice(21)
+	tm.send(upKey + upKey + upKey + upKey + upKey + upKey + upKey) // past the fork, the timer, 'after', two abandoned entries and twice(21)
 	tm.expect("function twice(x) {\u2424return 2 * x\u2424}", wait)
 	tm.send("\r")
 	tm.expect(">>> ", wait)
