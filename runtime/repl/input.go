@@ -41,6 +41,7 @@ func newTermReader(complete liner.WordCompleter) *termReader {
 	l.SetCtrlCAborts(true)
 	l.SetTabCompletionStyle(liner.TabPrints)
 	l.SetWordCompleter(complete)
+	l.SetMultiLineMode(true) // wrap long lines rather than scroll them
 	return &termReader{l: l, orig: orig, raw: raw}
 }
 
