@@ -33,9 +33,12 @@ os.fork() works by replay: the child re-runs the script's work up to the
 fork from a journal, so fork early and keep heavy work after the fork.
 
 Environment:
-  FORKJS_PROMPT=1       REPL prompts and line editing even when stdin is
-                        not a terminal (FORKJS_PROMPT=0: never)
-  FORKJS_HISTORY=FILE   REPL history file (default ~/.forkjs_history)
+  FORKJS_PROMPT=1       REPL prompts even when stdin or stdout is not a
+                        terminal (line editing needs both to be terminals);
+                        FORKJS_PROMPT=0: never prompt, read entries plainly
+  FORKJS_HISTORY=FILE   REPL history file (default ~/.forkjs_history;
+                        empty: no history file)
+  NO_COLOR=1            no colours in REPL results
   FORKJS_FORK_SYNC=1    os.fork() waits until the child is live and raises a
                         replay divergence in the parent (debugging)
   FORKJS_DEBUG=1        print fork replay divergences on stderr too

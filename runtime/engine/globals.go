@@ -264,16 +264,39 @@ func (rt *Runtime) jsSetTimer(repeat bool) func(goja.FunctionCall) goja.Value {
 			args = append(args, call.Arguments[2:]...)
 		}
 		t := rt.addTimer(fn, int64(ms*1e6), repeat, args)
+		// A Timeout whose methods are not enumerable, so that it prints
+		// as `Timeout { _timer: 2 }` (the REPL echoes it).
 		obj := rt.vm.NewObject()
+		obj.SetPrototype(rt.timeoutProto())
 		obj.Set("_timer", t.cb.id)
 		rt.timerObjs()[t.cb.id] = t
-		obj.Set("ref", func() goja.Value { rt.setTimerRef(t, true); return obj })
-		obj.Set("unref", func() goja.Value { rt.setTimerRef(t, false); return obj })
-		obj.Set("hasRef", func() bool { return t.cb.ref })
-		obj.SetSymbol(goja.SymToPrimitive, func() int64 { return int64(t.cb.id) })
+		method := func(name string, fn any) {
+			f := rt.vm.ToValue(fn).ToObject(rt.vm)
+			_ = f.DefineDataProperty("name", rt.vm.ToValue(name), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_TRUE)
+			_ = obj.DefineDataProperty(name, f, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+		}
+		method("ref", func() goja.Value { rt.setTimerRef(t, true); return obj })
+		method("unref", func() goja.Value { rt.setTimerRef(t, false); return obj })
+		method("hasRef", func() bool { return t.cb.ref })
+		_ = obj.DefineDataPropertySymbol(goja.SymToPrimitive, rt.vm.ToValue(func() int64 { return int64(t.cb.id) }), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 		return obj
 	}
 }
+
+// timeoutProto is the prototype of timer objects: its constructor is named
+// Timeout, as Node's.
+func (rt *Runtime) timeoutProto() *goja.Object {
+	return rt.State(timeoutKey{}, func() any {
+		vm := rt.vm
+		ctor := vm.ToValue(func(goja.FunctionCall) goja.Value { return goja.Undefined() }).ToObject(vm)
+		_ = ctor.DefineDataProperty("name", vm.ToValue("Timeout"), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_TRUE)
+		proto := vm.NewObject()
+		_ = proto.DefineDataProperty("constructor", ctor, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+		return proto
+	}).(*goja.Object)
+}
+
+type timeoutKey struct{}
 
 func (rt *Runtime) timerObjs() map[uint64]*timer {
 	return rt.State(timerKey{}, func() any { return map[uint64]*timer{} }).(map[uint64]*timer)

@@ -74,9 +74,21 @@ func (rt *Runtime) RunScript(name string, src string) (goja.Value, error) {
 }
 
 // EvalREPL runs one REPL entry: like RunScript, and a result other than
-// undefined is stored in the global _.
+// undefined is stored in the global _. A Ctrl-C that arrives while the entry
+// runs belongs to it: it is not reported again afterwards.
 func (rt *Runtime) EvalREPL(src string) (goja.Value, error) {
-	return rt.evalRun("<repl>", modeREPL, []byte(src))
+	return rt.EvalREPLFile("<repl>", src)
+}
+
+// EvalREPLFile is EvalREPL for an entry read from a file (the REPL's .load):
+// stack traces name the file.
+func (rt *Runtime) EvalREPLFile(name, src string) (goja.Value, error) {
+	rt.vm.ClearInterrupt()
+	defer func() {
+		rt.vm.ClearInterrupt()
+		rt.cancel.drop(wakeInterrupt)
+	}()
+	return rt.evalRun(name, modeREPL, []byte(src))
 }
 
 // RunLoop runs the event loop until no timer, callback or child keeps it
@@ -133,7 +145,7 @@ func (rt *Runtime) runExit(code int) int {
 }
 
 // Exit runs the exit hooks and ends the process with code, as Python's
-// sys.exit does at top level. It is used by the REPL's .exit.
+// sys.exit does at top level (Finish does the same without exiting).
 func (rt *Runtime) Exit(code int) {
 	os.Exit(rt.runExit(code))
 }
