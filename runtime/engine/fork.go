@@ -143,6 +143,10 @@ func (rt *Runtime) Fork() (int, error) {
 		}
 		return pid, err
 	}
+	if rt.tainted {
+		return recordCall(rt, name, 0, 0, pyerr.New("RuntimeError",
+			"os.fork() is not possible after running JavaScript was interrupted (Ctrl-C) in this session: a child could not replay it to the same point; start a new session to fork"))
+	}
 	pid, err := rt.spawnChild()
 	if err == nil && os.Getenv("FORKJS_FORK_SYNC") != "" {
 		// inside the journaled call: a replay raises the same error here

@@ -269,6 +269,7 @@ func (rt *Runtime) fireTimer(t *timer) {
 		}
 	} else {
 		rt.loop.timers.remove(t)
+		delete(rt.timerObjs(), t.cb.id) // clearTimeout of a fired timer is a no-op
 	}
 	if _, err := t.fn(goja.Undefined(), t.args...); err != nil {
 		panic(err)
@@ -321,7 +322,12 @@ func (rt *Runtime) alive() bool {
 // It returns the first uncaught exception.
 func (rt *Runtime) runLoop() error {
 	for {
-		if err := rt.catch(func() { rt.runDue() }); err != nil {
+		if err := rt.catch(func() {
+			// Marked running so that Ctrl-C interrupts a callback stuck in JS.
+			rt.running.Store(true)
+			defer rt.running.Store(false)
+			rt.runDue()
+		}); err != nil {
 			return err
 		}
 		if err := rt.pendingDivergence(); err != nil {

@@ -59,6 +59,7 @@ type Runtime struct {
 	sigMu     sync.Mutex
 	sigJS     map[int]bool // signals with a JS handler, for the signal goroutine
 	cancelled atomic.Bool  // the current run's context ended
+	tainted   bool         // running JS was interrupted: forking is off
 	tracked   map[int]func()
 }
 
@@ -319,6 +320,10 @@ func (rt *Runtime) catch(fn func()) (err error) {
 		if r := recover(); r != nil {
 			if e, ok := r.(error); ok {
 				if _, ok := e.(*goja.InterruptedError); ok {
+					// JS stopped at an arbitrary instruction: no replay can
+					// stop at the same point, so this runtime can no longer
+					// fork (see Fork).
+					rt.tainted = true
 					err = e
 					return
 				}
