@@ -42,6 +42,8 @@ Environment:
   FORKJS_FORK_SYNC=1    os.fork() waits until the child is live and raises a
                         replay divergence in the parent (debugging)
   FORKJS_DEBUG=1        print fork replay divergences on stderr too
+  FORKJS_CPUPROFILE=F   write a pprof CPU profile of the forkjs process to F
+  FORKJS_TRACE=1        print fork timing (child start, runtime built, live)
   FORKJS_RECORD=DIR     write each process's journal to DIR/<pid>.journal;
                         forkjs --replay-check FILE... replays them (self-test)
 `
@@ -51,6 +53,11 @@ Environment:
 // first, so a forked child never returns from it.
 func Main(args []string, modules []*engine.Module) int {
 	engine.Dispatch()
+	engine.TuneGC()
+	if path := os.Getenv("FORKJS_CPUPROFILE"); path != "" {
+		stop := startProfile(path)
+		defer stop()
+	}
 	rest := args[1:]
 	if len(rest) > 0 {
 		switch rest[0] {

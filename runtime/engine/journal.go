@@ -112,6 +112,16 @@ func (w *journalWriter) name(s string) uint64 {
 }
 
 func (w *journalWriter) call(name string, argsHash uint32, s site, status byte, payload []byte) {
+	w.callParts(name, argsHash, s, status, payload, nil)
+}
+
+// bigBody is the size from which a payload's body goes straight from the
+// caller's slice to the memfd instead of through buf: large reads cost one
+// copy into the journal, not three.
+const bigBody = 16 << 10
+
+// callParts writes a call whose payload is head followed by body.
+func (w *journalWriter) callParts(name string, argsHash uint32, s site, status byte, head, body []byte) {
 	n := w.name(name)
 	f := w.name(s.file)
 	w.buf = append(w.buf, kindCall)
@@ -121,8 +131,16 @@ func (w *journalWriter) call(name string, argsHash uint32, s site, status byte, 
 	w.uvarint(uint64(s.line))
 	w.uvarint(uint64(s.col))
 	w.buf = append(w.buf, status)
-	w.bytes(payload)
+	w.uvarint(uint64(len(head) + len(body)))
+	w.buf = append(w.buf, head...)
 	w.entries++
+	if len(body) >= bigBody {
+		if err := w.flushWith(body); err != nil {
+			panic(fmt.Errorf("forkjs: journal: %w", err))
+		}
+		return
+	}
+	w.buf = append(w.buf, body...)
 	w.maybeSpill()
 }
 
@@ -170,7 +188,10 @@ func (w *journalWriter) maybeSpill() {
 
 // flush writes buf to the memfd (creating it, and copying a parent's prefix
 // into it, on first use) and returns the fd and the journal's total length.
-func (w *journalWriter) flush() error {
+func (w *journalWriter) flush() error { return w.flushWith(nil) }
+
+// flushWith writes buf and then extra (one pwritev) to the memfd.
+func (w *journalWriter) flushWith(extra []byte) error {
 	if w.fd < 0 {
 		fd, err := unix.MemfdCreate("forkjs-journal", unix.MFD_CLOEXEC)
 		if err != nil {
@@ -195,8 +216,8 @@ func (w *journalWriter) flush() error {
 			w.prefix = nil
 		}
 	}
-	for len(w.buf) > 0 {
-		n, err := unix.Pwrite(w.fd, w.buf, w.size)
+	for len(w.buf) > 0 || len(extra) > 0 {
+		n, err := unix.Pwritev(w.fd, [][]byte{w.buf, extra}, w.size)
 		if err == unix.EINTR {
 			continue
 		}
@@ -204,7 +225,11 @@ func (w *journalWriter) flush() error {
 			return fmt.Errorf("journal write: %w", err)
 		}
 		w.size += int64(n)
-		w.buf = w.buf[n:]
+		if k := min(n, len(w.buf)); k > 0 {
+			w.buf = w.buf[k:]
+			n -= k
+		}
+		extra = extra[n:]
 	}
 	if cap(w.buf) > spillSize*2 {
 		w.buf = make([]byte, 0, 4096)

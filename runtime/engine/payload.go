@@ -104,6 +104,24 @@ func encodePayload(v any) ([]byte, error) {
 	return encMode.Marshal(v)
 }
 
+// encodePayloadParts is encodePayload split into a head and a body that
+// aliases v's bytes (for []byte and string results), so that the journal
+// can write a large body without copying it first.
+func encodePayloadParts(v any) (head, body []byte, err error) {
+	switch x := v.(type) {
+	case []byte:
+		if x != nil && len(x) >= bigBody {
+			return appendHead(make([]byte, 0, 9), 2, uint64(len(x))), x, nil
+		}
+	case string:
+		if len(x) >= bigBody {
+			return appendHead(make([]byte, 0, 9), 3, uint64(len(x))), []byte(x), nil
+		}
+	}
+	b, err := encodePayload(v)
+	return b, nil, err
+}
+
 // readHead decodes a CBOR head of the given major type.
 func readHead(b []byte, major byte) (uint64, int, error) {
 	if len(b) == 0 || b[0]>>5 != major {
