@@ -2,9 +2,9 @@ package engine
 
 import (
 	"encoding/json"
-	"runtime/debug"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"golang.org/x/sys/unix"
