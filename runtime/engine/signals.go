@@ -61,7 +61,7 @@ func (s *signals) apply() {
 	if s.ch == nil {
 		s.ch = make(chan os.Signal, 16)
 		s.done = make(chan struct{})
-		go s.run()
+		go s.run(s.ch, s.done)
 	}
 	sigs := []int{int(syscall.SIGINT)}
 	for sig := range s.handlers {
@@ -90,10 +90,10 @@ func isFunction(v goja.Value) bool {
 	return ok
 }
 
-func (s *signals) run() {
+func (s *signals) run(ch chan os.Signal, done chan struct{}) {
 	for {
 		select {
-		case sig := <-s.ch:
+		case sig := <-ch:
 			n := int(sig.(syscall.Signal))
 			if n == int(syscall.SIGINT) && !s.hasHandler(n) {
 				s.rt.keyboardInterrupt()
@@ -101,7 +101,7 @@ func (s *signals) run() {
 			}
 			s.src.Send(n)
 			s.rt.cancel.wake(wakeSignal)
-		case <-s.done:
+		case <-done:
 			return
 		}
 	}
