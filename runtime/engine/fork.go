@@ -143,6 +143,10 @@ func (rt *Runtime) Fork() (int, error) {
 		}
 		return pid, err
 	}
+	if rt.journal.off {
+		return recordCall(rt, name, 0, 0, pyerr.New("RuntimeError",
+			"os.fork() is not possible: this runtime read more than FORKJS_JOURNAL_MAX (%d) bytes, which a child would have to replay, and dropped its journal; fork before reading that much, or raise the limit", rt.journal.max))
+	}
 	if rt.tainted {
 		return recordCall(rt, name, 0, 0, pyerr.New("RuntimeError",
 			"os.fork() is not possible after running JavaScript was interrupted (Ctrl-C) in this session: a child could not replay it to the same point; start a new session to fork"))

@@ -2,6 +2,8 @@ package engine
 
 import (
 	"encoding/binary"
+	"os"
+	"strconv"
 	"fmt"
 
 	"golang.org/x/sys/unix"
@@ -80,6 +82,12 @@ type journalWriter struct {
 	fd   int   // memfd, -1 until the first flush
 	size int64 // bytes already in the memfd
 
+	// off: the journal outgrew maxJournal and was dropped; the runtime can
+	// no longer fork (Fork says so) but runs on without the memory.
+	off   bool
+	max   int64
+	onOff func() // called once when the journal is dropped
+
 	// prefix: a forked child's journal starts with its parent's (a shared
 	// mapping of the parent's memfd, or a copy in a spare), written into
 	// the child's own memfd at its first flush rather than at start-up;
@@ -89,7 +97,7 @@ type journalWriter struct {
 }
 
 func newJournalWriter() *journalWriter {
-	return &journalWriter{names: map[string]uint64{}, fd: -1, buf: make([]byte, 0, 4096)}
+	return &journalWriter{names: map[string]uint64{}, fd: -1, buf: make([]byte, 0, 4096), max: maxJournal()}
 }
 
 func (w *journalWriter) uvarint(v uint64) { w.buf = binary.AppendUvarint(w.buf, v) }
@@ -122,6 +130,9 @@ const bigBody = 16 << 10
 
 // callParts writes a call whose payload is head followed by body.
 func (w *journalWriter) callParts(name string, argsHash uint32, s site, status byte, head, body []byte) {
+	if w.off {
+		return
+	}
 	n := w.name(name)
 	f := w.name(s.file)
 	w.buf = append(w.buf, kindCall)
@@ -145,6 +156,9 @@ func (w *journalWriter) callParts(name string, argsHash uint32, s site, status b
 }
 
 func (w *journalWriter) dispatch(id uint64, status byte, payload []byte) {
+	if w.off {
+		return
+	}
 	w.buf = append(w.buf, kindDispatch)
 	w.uvarint(id)
 	w.buf = append(w.buf, status)
@@ -154,6 +168,9 @@ func (w *journalWriter) dispatch(id uint64, status byte, payload []byte) {
 }
 
 func (w *journalWriter) run(name string, src []byte) {
+	if w.off {
+		return
+	}
 	n := w.name(name)
 	w.buf = append(w.buf, kindRun)
 	w.uvarint(n)
@@ -169,9 +186,32 @@ func (w *journalWriter) header(payload []byte) {
 }
 
 func (w *journalWriter) clock(ns int64) {
+	if w.off {
+		return
+	}
 	w.buf = append(w.buf, kindClock)
 	w.varint(ns)
 	w.entries++
+}
+
+// maxJournal is the most journal a runtime keeps (FORKJS_JOURNAL_MAX
+// bytes, default a quarter of RAM, at most 4 GiB). The journal holds
+// everything the script read, so a long-running script that never forks
+// would otherwise grow without bound.
+func maxJournal() int64 {
+	if v := os.Getenv("FORKJS_JOURNAL_MAX"); v != "" {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 {
+			return n
+		}
+	}
+	limit := int64(4 << 30)
+	var si unix.Sysinfo_t
+	if unix.Sysinfo(&si) == nil {
+		if q := int64(si.Totalram) * int64(si.Unit) / 4; q > 0 && q < limit {
+			limit = q
+		}
+	}
+	return limit
 }
 
 // spillSize bounds the journal bytes kept on the Go heap; beyond it they
@@ -230,6 +270,15 @@ func (w *journalWriter) flushWith(extra []byte) error {
 			n -= k
 		}
 		extra = extra[n:]
+	}
+	if w.size > w.max {
+		// Too big to keep: give the memory back and stop journaling.
+		unix.Close(w.fd)
+		w.fd, w.size, w.off, w.buf = -1, 0, true, nil
+		if w.onOff != nil {
+			w.onOff()
+		}
+		return nil
 	}
 	if cap(w.buf) > spillSize*2 {
 		w.buf = make([]byte, 0, 4096)

@@ -148,6 +148,11 @@ func newRuntime(h header, r *journalReader) *Runtime {
 		state:    map[any]any{},
 	}
 	rt.replaying = r != nil
+	rt.journal.onOff = func() {
+		if rt.forks != nil {
+			rt.DisableSpares() // a spare holds the dropped journal's memory
+		}
+	}
 	rt.opts.Args = h.Args
 	rt.opts.Env = h.Env
 	rt.opts.Interactive = h.Interactive
