@@ -2,9 +2,9 @@ package engine
 
 import (
 	"encoding/binary"
+	"fmt"
 	"os"
 	"strconv"
-	"fmt"
 
 	"golang.org/x/sys/unix"
 )
