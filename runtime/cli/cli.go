@@ -42,6 +42,9 @@ Environment:
   FORKJS_FORK_SYNC=1    os.fork() waits until the child is live and raises a
                         replay divergence in the parent (debugging)
   FORKJS_DEBUG=1        print fork replay divergences on stderr too
+  FORKJS_JOURNAL_MAX=N  bytes of journal (what the script read) kept for forks;
+                        beyond it fork() raises (default RAM/4, at most 4 GiB)
+  FORKJS_NO_SPARE=1     no pre-started spare child (slower repeated forks)
   FORKJS_CPUPROFILE=F   write a pprof CPU profile of the forkjs process to F
   FORKJS_TRACE=1        print fork timing (child start, runtime built, live)
   FORKJS_RECORD=DIR     write each process's journal to DIR/<pid>.journal;
