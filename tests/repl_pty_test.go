@@ -28,7 +28,8 @@ type ptyTerm struct {
 	raw  []byte
 	pos  int // in the cleaned output: what expect has consumed
 	done chan struct{}
-	err  error // cmd.Wait's result, once done is closed
+	read chan struct{} // closed when the terminal has no more output
+	err  error         // cmd.Wait's result, once done is closed
 }
 
 var ansiRE = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]|\r`)
@@ -52,8 +53,9 @@ func startREPL(t *testing.T, home string, env ...string) *ptyTerm {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tm := &ptyTerm{t: t, f: f, cmd: cmd, done: make(chan struct{})}
+	tm := &ptyTerm{t: t, f: f, cmd: cmd, done: make(chan struct{}), read: make(chan struct{})}
 	go func() {
+		defer close(tm.read)
 		buf := make([]byte, 4096)
 		for {
 			n, err := f.Read(buf)
@@ -123,6 +125,12 @@ func (tm *ptyTerm) exitCode(timeout time.Duration) int {
 	case <-tm.done:
 	case <-time.After(timeout):
 		tm.t.Fatalf("the REPL did not exit within %v", timeout)
+	}
+	// What the REPL wrote just before exiting may still be in the
+	// terminal: read until the terminal reports no more (EIO).
+	select {
+	case <-tm.read:
+	case <-time.After(2 * time.Second):
 	}
 	var ee *exec.ExitError
 	if errors.As(tm.err, &ee) {

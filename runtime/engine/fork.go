@@ -255,16 +255,9 @@ func (rt *Runtime) afterForkInChild() {
 // spawnChild starts a child that replays this runtime's journal.
 func (rt *Runtime) spawnChild() (int, error) {
 	tracef("fork called")
-	if rt.forks == nil {
-		rt.forks = newForker()
-	}
-	f := rt.forks
-	if f.statusR < 0 {
-		var p [2]int
-		if err := unix.Pipe2(p[:], unix.O_CLOEXEC|unix.O_NONBLOCK); err != nil {
-			return 0, err
-		}
-		f.statusR, f.statusW = p[0], p[1]
+	f, err := rt.forker()
+	if err != nil {
+		return 0, err
 	}
 	f.drain()
 	if err := rt.journal.flush(); err != nil {
@@ -315,6 +308,23 @@ func (rt *Runtime) spawnChild() (int, error) {
 	}
 	f.children[pid] = true
 	return pid, nil
+}
+
+// forker returns the runtime's fork machinery, making its status pipe on
+// first use.
+func (rt *Runtime) forker() (*forker, error) {
+	if rt.forks == nil {
+		rt.forks = newForker()
+	}
+	f := rt.forks
+	if f.statusR < 0 {
+		var p [2]int
+		if err := unix.Pipe2(p[:], unix.O_CLOEXEC|unix.O_NONBLOCK); err != nil {
+			return nil, err
+		}
+		f.statusR, f.statusW = p[0], p[1]
+	}
+	return f, nil
 }
 
 func scriptFDs(spec childSpec) []int {

@@ -88,6 +88,11 @@ type journalWriter struct {
 	max   int64
 	onOff func() // called once when the journal is dropped
 
+	// followed is called after a flush when a spare follows the journal;
+	// lastFlush (monotonic ns) paces flushes for it.
+	followed  func()
+	lastFlush int64
+
 	// prefix: a forked child's journal starts with its parent's (a shared
 	// mapping of the parent's memfd, or a copy in a spare), written into
 	// the child's own memfd at its first flush rather than at start-up;
@@ -218,10 +223,27 @@ func maxJournal() int64 {
 // move to the memfd, which lives outside the garbage-collected heap.
 const spillSize = 1 << 20
 
+// followEvery is how often (ns) a followed journal is flushed, so that the
+// spare replays the parent's work as it happens.
+const followEvery = 2e6
+
 func (w *journalWriter) maybeSpill() {
 	if len(w.buf) >= spillSize {
 		if err := w.flush(); err != nil {
 			panic(fmt.Errorf("forkjs: journal: %w", err))
+		}
+		if w.followed != nil {
+			w.followed()
+		}
+		return
+	}
+	if w.followed != nil {
+		if now := monoClock(); now-w.lastFlush >= followEvery {
+			w.lastFlush = now
+			if err := w.flush(); err != nil {
+				panic(fmt.Errorf("forkjs: journal: %w", err))
+			}
+			w.followed()
 		}
 	}
 }

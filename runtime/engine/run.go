@@ -27,6 +27,9 @@ func (rt *Runtime) evalRun(name string, mode runMode, src []byte) (goja.Value, e
 		payload := make([]byte, 0, len(src)+1)
 		payload = append(append(payload, byte(mode)), src...)
 		rt.journal.run(name, payload)
+		if mode == modeScript && mayFork(src) {
+			rt.earlySpare()
+		}
 	}
 	prg, err := goja.Compile(name, string(src), false)
 	if err != nil {
