@@ -319,6 +319,7 @@ func spareWait(r *journalReader, spec *spareSpec) bool {
 	}
 	switch buf[0] {
 	case 'X':
+		tracef("spare follows to %d", binary.LittleEndian.Uint64(buf[1:9]))
 		if n < 9 || !readJournal(r, spec.Journal, int64(binary.LittleEndian.Uint64(buf[1:9]))) {
 			os.Exit(DivergenceStatus)
 		}
