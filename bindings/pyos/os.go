@@ -222,35 +222,3 @@ func (m *mod) fdFuncs() {
 		return vm.ToValue(v)
 	})
 }
-
-// waitFD waits until fd is ready or the blocking call is woken. It first
-// checks that fd is open for that direction: poll(2) would wait forever
-// for a pipe's read end to become writable, where write(2) fails at once
-// with EBADF.
-func waitFD(fd int, events int16, c engine.Cancel) error {
-	fl, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0)
-	if err != nil {
-		return errnoOf(err)
-	}
-	acc := fl & unix.O_ACCMODE
-	if (events == unix.POLLOUT && acc == unix.O_RDONLY) || (events == unix.POLLIN && acc == unix.O_WRONLY) {
-		return pyerr.OSErrorf(unix.EBADF)
-	}
-	pfd := []unix.PollFd{{Fd: int32(fd), Events: events}, {Fd: int32(c.FD), Events: unix.POLLIN}}
-	for {
-		_, err := unix.Poll(pfd, -1)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return errnoOf(err)
-		}
-		if pfd[0].Revents&unix.POLLNVAL != 0 {
-			return pyerr.OSErrorf(unix.EBADF)
-		}
-		if pfd[1].Revents != 0 && pfd[0].Revents == 0 {
-			return engine.ErrWoken
-		}
-		return nil
-	}
-}

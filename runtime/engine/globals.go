@@ -135,16 +135,22 @@ func (rt *Runtime) NewBytes(b []byte) goja.Value {
 // BytesClass returns the Bytes constructor.
 func (rt *Runtime) BytesClass() *goja.Object { return rt.bytesCls }
 
-func (rt *Runtime) jsDecode(call goja.FunctionCall) goja.Value {
-	b, _ := BytesOf(call.Argument(0))
-	enc := "utf-8"
+// codecArgs reads (encoding = 'utf-8', errors = 'strict') from positions
+// 1 and 2, as bytes.decode and str.encode take them.
+func codecArgs(call goja.FunctionCall) (string, string) {
+	enc, errs := "utf-8", "strict"
 	if a := call.Argument(1); !goja.IsUndefined(a) {
 		enc = a.String()
 	}
-	errs := "strict"
 	if a := call.Argument(2); !goja.IsUndefined(a) {
 		errs = a.String()
 	}
+	return enc, errs
+}
+
+func (rt *Runtime) jsDecode(call goja.FunctionCall) goja.Value {
+	b, _ := BytesOf(call.Argument(0))
+	enc, errs := codecArgs(call)
 	res, err := Decode(b, enc, errs)
 	if err != nil {
 		rt.Throw(err)
@@ -157,14 +163,7 @@ func (rt *Runtime) jsDecode(call goja.FunctionCall) goja.Value {
 
 func (rt *Runtime) jsEncode(call goja.FunctionCall) goja.Value {
 	units := utf16Units(call.Argument(0))
-	enc := "utf-8"
-	if a := call.Argument(1); !goja.IsUndefined(a) {
-		enc = a.String()
-	}
-	errs := "strict"
-	if a := call.Argument(2); !goja.IsUndefined(a) {
-		errs = a.String()
-	}
+	enc, errs := codecArgs(call)
 	out, err := Encode(units, enc, errs)
 	if err != nil {
 		rt.Throw(err)
