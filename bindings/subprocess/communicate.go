@@ -1,0 +1,290 @@
+package subprocess
+
+import (
+	"context"
+	"errors"
+	"os"
+	"time"
+
+	"github.com/dop251/goja"
+	"github.com/forkjs/forkjs/runtime/engine"
+	"github.com/forkjs/forkjs/runtime/proc"
+	"github.com/forkjs/forkjs/runtime/pyerr"
+)
+
+// commResult is the journaled result of one communicate step. Out and Err
+// are only the bytes read since the previous step, so output is journaled
+// once however often communicate is resumed.
+type commResult struct {
+	Out      []byte `cbor:"1,keyasint"`
+	Err      []byte `cbor:"2,keyasint"`
+	TimedOut bool   `cbor:"3,keyasint"`
+	RC       int    `cbor:"4,keyasint"`
+}
+
+var pipeNames = [3]string{"|0", "|1", "|2"}
+
+// communicate is Popen.communicate(input = null, {timeout}) -> [stdout,
+// stderr], as Python's: it writes input (Bytes or string; a string is
+// encoded with the Popen's encoding in text mode, UTF-8 otherwise) to
+// stdin and closes it, reads stdout and stderr to EOF concurrently, so no
+// size can deadlock it, and waits for the child. Each result is Bytes, a
+// string in text mode (universal newlines), or null for a stream that is
+// not a pipe. EPIPE on stdin is ignored.
+//
+// After timeout seconds it raises TimeoutExpired (cmd, timeout, and the
+// output read so far as Bytes or null) and leaves the child running; a
+// later communicate() continues and returns all the output. ValueError if
+// input is given to a resumed communicate; KeyboardInterrupt on Ctrl-C
+// (the exchange can be resumed); ChildProcessError for a parent's Popen in
+// a forked child.
+func (m *mod) communicate(p *popen, input []byte, hasInput bool, timeout float64, hasTimeout bool, timeoutVal goja.Value) goja.Value {
+	rt := m.rt
+	if p.commStarted && len(input) > 0 {
+		rt.Throw(pyerr.ValueErrorf("Cannot send input after starting communication"))
+	}
+	if !hasTimeout && !p.commStarted {
+		if v, ok := m.readOnePipe(p); ok {
+			return v
+		}
+	}
+	if !p.commStarted {
+		p.commStarted = true
+		m.commSetup(p, input)
+	}
+	var deadline time.Time
+	res, err := engine.Block(rt, "subprocess.communicate", engine.ArgsHash(p.id, timeout, hasTimeout), false, func(c engine.Cancel) (commResult, error) {
+		lp := p.lp
+		if lp == nil {
+			return commResult{}, errNotOurs()
+		}
+		if hasTimeout && deadline.IsZero() {
+			deadline = time.Now().Add(timeoutDuration(timeout))
+		}
+		ctx, cancel := blockContext(c, deadline)
+		defer cancel()
+		var r commResult
+		var out, errOut []byte
+		if lp.comm != nil {
+			var err error
+			out, errOut, err = lp.comm.Run(ctx)
+			if err != nil {
+				if woken(c) {
+					return commResult{}, engine.ErrWoken
+				}
+				if !errors.Is(err, context.DeadlineExceeded) {
+					return commResult{}, pyerr.From(err)
+				}
+				r.TimedOut = true
+				r.Out, r.Err = lp.delta(out, errOut)
+				return r, nil
+			}
+		}
+		st, err := lp.proc.Wait(ctx)
+		if err != nil {
+			if woken(c) {
+				return commResult{}, engine.ErrWoken
+			}
+			if !errors.Is(err, context.DeadlineExceeded) {
+				return commResult{}, pyerr.From(err)
+			}
+			r.TimedOut = true
+		} else {
+			m.reaped(p)
+			r.RC = st.ReturnCode()
+		}
+		r.Out, r.Err = lp.delta(out, errOut)
+		return r, nil
+	})
+	if err != nil {
+		rt.Throw(err)
+	}
+	p.out = appendOut(p.out, res.Out)
+	p.errOut = appendOut(p.errOut, res.Err)
+	if res.TimedOut {
+		panic(m.timeoutExpired(p, timeoutVal, true))
+	}
+	for i := range p.state {
+		if p.state[i] == pipeComm {
+			p.state[i] = pipeClosed
+		}
+	}
+	m.setRC(p, res.RC)
+	return m.vm.NewArray(m.output(p, 1), m.output(p, 2))
+}
+
+// delta returns the part of the cumulative output not journaled yet and
+// marks it journaled.
+func (lp *liveProc) delta(out, errOut []byte) ([]byte, []byte) {
+	o, e := out[min(lp.outN, len(out)):], errOut[min(lp.errN, len(errOut)):]
+	lp.outN, lp.errN = len(out), len(errOut)
+	return o, e
+}
+
+// appendOut accumulates output, without copying the first chunk.
+func appendOut(acc, more []byte) []byte {
+	if len(acc) == 0 {
+		return more
+	}
+	return append(acc, more...)
+}
+
+// commSetup starts the exchange, as the start of Python's _communicate:
+// stdin's buffer is flushed (BrokenPipeError ignored), then every pipe
+// still open is handed to a proc.Communication in the live process: raw
+// pipe ends directly, file objects' descriptors as duplicates, after which
+// the file objects are closed (Python closes them when done; here the
+// exchange owns the descriptors from the start). ChildProcessError for a
+// parent's Popen in a forked child, before anything is closed.
+func (m *mod) commSetup(p *popen, input []byte) {
+	rt := m.rt
+	if p.state[0] == pipeFile && !p.files[0].Closed() {
+		if err := p.files[0].Flush(); err != nil && !isBrokenPipe(err) {
+			rt.Throw(err)
+		}
+	}
+	fds := []int{-1, -1, -1}
+	dup := []int{0, 0, 0}
+	any := false
+	for i := range 3 {
+		switch p.state[i] {
+		case pipeRaw:
+			fds[i] = p.fds[i]
+			any = true
+		case pipeFile:
+			if !p.files[i].Closed() {
+				fds[i], dup[i] = p.files[i].FD(), 1
+				any = true
+			}
+		}
+	}
+	if !any {
+		for i := range p.state {
+			if p.state[i] == pipeFile {
+				p.state[i] = pipeClosed
+			}
+		}
+		return // nothing to exchange: communicate only waits
+	}
+	_, err := engine.Do(rt, engine.Resource, "subprocess.communicate_setup", engine.ArgsHash(p.id, fds, dup, input), func() (struct{}, error) {
+		lp := p.lp
+		if lp == nil {
+			return struct{}{}, errNotOurs()
+		}
+		var files [3]*os.File
+		for i, fd := range fds {
+			if fd < 0 {
+				continue
+			}
+			if dup[i] != 0 {
+				nfd, err := dupCloexec(fd)
+				if err != nil {
+					for _, f := range files {
+						if f != nil {
+							f.Close()
+						}
+					}
+					return struct{}{}, pyerr.From(err)
+				}
+				fd = nfd
+			}
+			files[i] = os.NewFile(uintptr(fd), pipeNames[i])
+		}
+		lp.comm = proc.NewCommunication(files[0], files[1], files[2], input)
+		return struct{}{}, nil
+	})
+	m.check(err)
+	for i := range 3 {
+		switch p.state[i] {
+		case pipeRaw:
+			rt.RemoveFD(p.fds[i])
+			p.state[i] = pipeComm
+		case pipeFile:
+			if dup[i] != 0 {
+				p.files[i].Close() // our duplicate carries on; errors do not matter
+				p.state[i] = pipeComm
+			} else {
+				p.state[i] = pipeClosed
+			}
+		}
+	}
+}
+
+// readOnePipe is Python's shortcut for communicate() without a timeout
+// when only stdout or only stderr is a pipe and the script already holds
+// its file object: read it to the end through the file object (keeping
+// whatever it had buffered), close it and wait.
+func (m *mod) readOnePipe(p *popen) (goja.Value, bool) {
+	var idx = -1
+	for i := range 3 {
+		if p.fds[i] >= 0 {
+			if idx >= 0 || i == 0 {
+				return nil, false
+			}
+			idx = i
+		}
+	}
+	if idx < 0 || p.state[idx] != pipeFile || p.files[idx].Closed() {
+		return nil, false
+	}
+	f := p.files[idx]
+	v, err := f.Read(-1)
+	m.check(err)
+	m.check(f.Close())
+	p.state[idx] = pipeClosed
+	r, err := m.waitFor(p, 0, false)
+	m.check(err)
+	m.setRC(p, r.RC)
+	res := []any{nil, nil}
+	res[idx-1] = v
+	return m.vm.NewArray(res...), true
+}
+
+// output returns communicate's result for stream i (1 stdout, 2 stderr):
+// null if it is not a pipe, else Bytes, or a string in text mode.
+func (m *mod) output(p *popen, i int) goja.Value {
+	if p.fds[i] < 0 {
+		return goja.Null()
+	}
+	b := p.out
+	if i == 2 {
+		b = p.errOut
+	}
+	if !p.t.text {
+		return m.rt.NewBytes(b)
+	}
+	s, err := engine.DecodeBytes(b, p.t.encoding, p.t.errors)
+	m.check(err)
+	v, err := m.translate(goja.Undefined(), s)
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// timeoutExpired builds TimeoutExpired(p.args, timeout, output, stderr)
+// with the output read so far (Bytes, or null when nothing was read).
+func (m *mod) timeoutExpired(p *popen, timeout goja.Value, withOutput bool) *goja.Object {
+	cls := m.rt.Errors().Class("TimeoutExpired")
+	out, errOut := goja.Value(goja.Null()), goja.Value(goja.Null())
+	if withOutput && len(p.out) > 0 {
+		out = m.rt.NewBytes(append([]byte(nil), p.out...))
+	}
+	if withOutput && len(p.errOut) > 0 {
+		errOut = m.rt.NewBytes(append([]byte(nil), p.errOut...))
+	}
+	obj, err := m.vm.New(cls, p.args, timeout, out, errOut)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// isBrokenPipe reports whether err is a BrokenPipeError (EPIPE).
+func isBrokenPipe(err error) bool {
+	var pe *pyerr.Error
+	if errors.As(err, &pe) {
+		return pe.Type == "BrokenPipeError"
+	}
+	return pyerr.From(err).Type == "BrokenPipeError"
+}
