@@ -250,7 +250,7 @@ func (m *mod) envList(v goja.Value) []string {
 		}
 		out = append(out, ks+"="+vs)
 	}
-	if o.ClassName() == "Map" {
+	if mapCls, ok := m.vm.GlobalObject().Get("Map").(*goja.Object); ok && m.vm.InstanceOf(o, mapCls) {
 		m.vm.ForOf(o, func(e goja.Value) bool {
 			pair := e.ToObject(m.vm)
 			add(pair.Get("0"), pair.Get("1"))
