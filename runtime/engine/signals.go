@@ -60,7 +60,7 @@ func (s *signals) apply() {
 	if s.ch == nil {
 		s.ch = make(chan os.Signal, 16)
 		s.done = make(chan struct{})
-		go s.run()
+		go s.run(s.ch, s.done)
 	}
 	signal.Reset()
 	sigs := []int{int(syscall.SIGINT)}
@@ -88,10 +88,12 @@ func isFunction(v goja.Value) bool {
 	return ok
 }
 
-func (s *signals) run() {
+// run is the signal goroutine. It gets the channels as arguments: stop
+// clears s.done on the JS thread while this goroutine may be reading it.
+func (s *signals) run(ch <-chan os.Signal, done <-chan struct{}) {
 	for {
 		select {
-		case sig := <-s.ch:
+		case sig := <-ch:
 			n := int(sig.(syscall.Signal))
 			if n == int(syscall.SIGINT) && !s.hasHandler(n) {
 				s.rt.keyboardInterrupt()
@@ -99,7 +101,7 @@ func (s *signals) run() {
 			}
 			s.src.Send(n)
 			s.rt.cancel.wake(wakeSignal)
-		case <-s.done:
+		case <-done:
 			return
 		}
 	}
