@@ -12,14 +12,16 @@ import (
 	"github.com/forkjs/forkjs/runtime/pyerr"
 )
 
-// commResult is the journaled result of one communicate step. Out and Err
-// are only the bytes read since the previous step, so output is journaled
-// once however often communicate is resumed.
+// commResult is the journaled status of one communicate step. NOut and
+// NErr count the bytes the step read from stdout and stderr since the
+// previous step; those bytes follow as results of their own host calls
+// (collect), so that output is journaled once however often communicate is
+// resumed, and as plain byte strings, the journal's cheapest payload.
 type commResult struct {
-	Out      []byte `cbor:"1,keyasint"`
-	Err      []byte `cbor:"2,keyasint"`
-	TimedOut bool   `cbor:"3,keyasint"`
-	RC       int    `cbor:"4,keyasint"`
+	TimedOut bool `cbor:"1,keyasint"`
+	RC       int  `cbor:"2,keyasint"`
+	NOut     int  `cbor:"3,keyasint"`
+	NErr     int  `cbor:"4,keyasint"`
 }
 
 var pipeNames = [3]string{"|0", "|1", "|2"}
@@ -38,7 +40,7 @@ var pipeNames = [3]string{"|0", "|1", "|2"}
 // input is given to a resumed communicate; KeyboardInterrupt on Ctrl-C
 // (the exchange can be resumed); ChildProcessError for a parent's Popen in
 // a forked child.
-func (m *mod) communicate(p *popen, input []byte, hasInput bool, timeout float64, hasTimeout bool, timeoutVal goja.Value) goja.Value {
+func (m *mod) communicate(p *popen, input []byte, timeout float64, hasTimeout bool, timeoutVal goja.Value) goja.Value {
 	rt := m.rt
 	if p.commStarted && len(input) > 0 {
 		rt.Throw(pyerr.ValueErrorf("Cannot send input after starting communication"))
@@ -76,7 +78,7 @@ func (m *mod) communicate(p *popen, input []byte, hasInput bool, timeout float64
 					return commResult{}, pyerr.From(err)
 				}
 				r.TimedOut = true
-				r.Out, r.Err = lp.delta(out, errOut)
+				r.NOut, r.NErr = lp.delta(out, errOut)
 				return r, nil
 			}
 		}
@@ -93,14 +95,13 @@ func (m *mod) communicate(p *popen, input []byte, hasInput bool, timeout float64
 			m.reaped(p)
 			r.RC = st.ReturnCode()
 		}
-		r.Out, r.Err = lp.delta(out, errOut)
+		r.NOut, r.NErr = lp.delta(out, errOut)
 		return r, nil
 	})
 	if err != nil {
 		rt.Throw(err)
 	}
-	p.out = appendOut(p.out, res.Out)
-	p.errOut = appendOut(p.errOut, res.Err)
+	m.collect(p, res)
 	if res.TimedOut {
 		panic(m.timeoutExpired(p, timeoutVal, true))
 	}
@@ -113,13 +114,37 @@ func (m *mod) communicate(p *popen, input []byte, hasInput bool, timeout float64
 	return m.vm.NewArray(m.output(p, 1), m.output(p, 2))
 }
 
-// delta returns the part of the cumulative output not journaled yet and
-// marks it journaled.
-func (lp *liveProc) delta(out, errOut []byte) ([]byte, []byte) {
-	o, e := out[min(lp.outN, len(out)):], errOut[min(lp.errN, len(errOut)):]
+// delta keeps the part of the cumulative output not journaled yet in
+// lp.pending, for collect, and returns its lengths.
+func (lp *liveProc) delta(out, errOut []byte) (int, int) {
+	lp.pending[0], lp.pending[1] = out[min(lp.outN, len(out)):], errOut[min(lp.errN, len(errOut)):]
 	lp.outN, lp.errN = len(out), len(errOut)
-	return o, e
+	return len(lp.pending[0]), len(lp.pending[1])
 }
+
+// collect fetches the output a communicate step read (r.NOut and r.NErr
+// bytes) through host calls returning byte strings, and appends it to what
+// communicate has returned so far.
+func (m *mod) collect(p *popen, r commResult) {
+	for i, n := range [2]int{r.NOut, r.NErr} {
+		if n == 0 {
+			continue
+		}
+		b, err := engine.Do(m.rt, engine.Input, outputCalls[i], engine.ArgsHash(p.id, n), func() ([]byte, error) {
+			b := p.lp.pending[i]
+			p.lp.pending[i] = nil
+			return b, nil
+		})
+		m.check(err)
+		if i == 0 {
+			p.out = appendOut(p.out, b)
+		} else {
+			p.errOut = appendOut(p.errOut, b)
+		}
+	}
+}
+
+var outputCalls = [2]string{"subprocess.stdout", "subprocess.stderr"}
 
 // appendOut accumulates output, without copying the first chunk.
 func appendOut(acc, more []byte) []byte {

@@ -38,7 +38,7 @@ func (m *mod) killAndWait(p *popen, exc goja.Value) {
 			out, errOut, _ := lp.comm.Run(ctx)
 			cancel()
 			lp.comm.Close()
-			r.Out, r.Err = lp.delta(out, errOut)
+			r.NOut, r.NErr = lp.delta(out, errOut)
 		}
 		st, err := lp.proc.Wait(context.Background())
 		if err != nil {
@@ -49,8 +49,7 @@ func (m *mod) killAndWait(p *popen, exc goja.Value) {
 		return r, nil
 	})
 	m.check(err)
-	p.out = appendOut(p.out, res.Out)
-	p.errOut = appendOut(p.errOut, res.Err)
+	m.collect(p, res)
 	for i := range p.state {
 		if p.state[i] == pipeComm {
 			p.state[i] = pipeClosed

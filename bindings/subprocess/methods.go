@@ -4,7 +4,6 @@ import (
 	"syscall"
 
 	"github.com/dop251/goja"
-	"github.com/forkjs/forkjs/runtime/engine"
 )
 
 // installMethods puts Popen's Go methods and the stdin/stdout/stderr
@@ -22,20 +21,12 @@ func (m *mod) installMethods() {
 		p := m.popenOf(call.This, "communicate")
 		a := rt.Params(call, "Popen.communicate", 0, "input", "timeout")
 		var input []byte
-		hasInput := !a.IsNone("input")
-		if hasInput {
-			v := a.Arg("input")
-			if _, isStr := v.Export().(string); isStr && p.t.text {
-				b, err := engine.EncodeString(v, p.t.encoding, p.t.errors)
-				m.check(err)
-				input = b
-			} else {
-				input = a.Bytes("input")
-			}
+		if !a.IsNone("input") {
+			input = m.inputBytes(p, a)
 		}
 		hasTimeout := !a.IsNone("timeout")
 		timeout := a.Float("timeout", 0)
-		return m.communicate(p, input, hasInput, timeout, hasTimeout, a.Arg("timeout"))
+		return m.communicate(p, input, timeout, hasTimeout, a.Arg("timeout"))
 	})
 	// wait(timeout = null) -> returncode: waits for the child to exit, as
 	// Python's Popen.wait; timeout in seconds, then TimeoutExpired (the
@@ -93,6 +84,23 @@ func (m *mod) installMethods() {
 		rt.Params(call, "Popen.kill", 0)
 		return signal(p, int(syscall.SIGKILL))
 	})
+	// text_mode, encoding, errors: the text settings (encoding and errors
+	// are null in binary mode), as Python's Popen attributes.
+	for _, name := range []string{"text_mode", "encoding", "errors"} {
+		getter := vm.ToValue(func(call goja.FunctionCall) goja.Value {
+			p := m.popenOf(call.This, name)
+			switch {
+			case name == "text_mode":
+				return vm.ToValue(p.t.text)
+			case !p.t.text:
+				return goja.Null()
+			case name == "encoding":
+				return vm.ToValue(p.t.encoding)
+			}
+			return vm.ToValue(p.t.errors)
+		})
+		_ = m.proto.DefineAccessorProperty(name, getter, nil, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	}
 	// stdin, stdout, stderr: the file objects of the pipes (null when the
 	// stream is not a pipe), made on first access.
 	for i, name := range []string{"stdin", "stdout", "stderr"} {

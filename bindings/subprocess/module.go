@@ -29,6 +29,8 @@ type mod struct {
 	sym   *goja.Symbol // the key of a Popen object's *popen
 	proto *goja.Object // Popen.prototype
 
+	completedProto *goja.Object // CompletedProcess.prototype
+
 	translate goja.Callable // universal newlines on a JS string
 
 	nextID   int // Popen ids, assigned on the JS thread
@@ -67,6 +69,7 @@ func initModule(rt *engine.Runtime, exports *goja.Object) {
 		rt.Errors().Register(name, ex.Get(name).ToObject(vm))
 	}
 	m.proto = ex.Get("Popen").ToObject(vm).Get("prototype").ToObject(vm)
+	m.completedProto = ex.Get("CompletedProcess").ToObject(vm).Get("prototype").ToObject(vm)
 	m.installMethods()
 	rt.AtExit(m.atExit)
 }
@@ -76,8 +79,11 @@ func initModule(rt *engine.Runtime, exports *goja.Object) {
 func (m *mod) natives() *goja.Object {
 	vm := m.vm
 	n := vm.NewObject()
-	// popenInit(self, argsArray, forTimeout): Popen's constructor body.
+	// popenInit(self, argsArray): Popen's constructor body.
 	n.Set("popenInit", m.popenInit)
+	// run(...) and call(...): subprocess.run and subprocess.call.
+	n.Set("run", m.run)
+	n.Set("call", m.call)
 	// signalName(n) -> "SIGKILL", or null for a number with no name (as
 	// Python's signal.Signals(n)).
 	n.Set("signalName", func(call goja.FunctionCall) goja.Value {
@@ -95,17 +101,6 @@ func (m *mod) natives() *goja.Object {
 			return vm.ToValue(name)
 		}
 		return goja.Null()
-	})
-	// killAndWait(p, timeoutExpired): run()'s and call()'s kill path.
-	n.Set("killAndWait", func(call goja.FunctionCall) goja.Value {
-		p := m.popenOf(call.Argument(0), "killAndWait")
-		m.killAndWait(p, call.Argument(1))
-		return goja.Undefined()
-	})
-	// exit(p): Popen.__exit__: close the pipes, reap the child.
-	n.Set("exit", func(call goja.FunctionCall) goja.Value {
-		m.exit(m.popenOf(call.Argument(0), "exit"))
-		return goja.Undefined()
 	})
 	return n
 }

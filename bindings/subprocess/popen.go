@@ -1,6 +1,8 @@
 package subprocess
 
 import (
+	"strconv"
+
 	"github.com/dop251/goja"
 	"github.com/forkjs/forkjs/runtime/engine"
 	"github.com/forkjs/forkjs/runtime/proc"
@@ -25,7 +27,7 @@ const (
 // state, rebuilt identically by a replaying child from journaled results.
 type popen struct {
 	id     int
-	obj    *goja.Object
+	obj    *goja.Object // the Popen object; nil inside run() and call()
 	args   goja.Value
 	pid    int
 	leader bool
@@ -50,8 +52,9 @@ type popen struct {
 type liveProc struct {
 	proc       *proc.Process
 	comm       *proc.Communication
-	outN, errN int  // bytes of comm's output already journaled
-	reaped     bool // the child's status has been collected
+	outN, errN int       // bytes of comm's output already journaled
+	pending    [2][]byte // output read but not journaled yet (stdout, stderr)
+	reaped     bool      // the child's status has been collected
 }
 
 // spawnResult is subprocess.Popen's journaled result.
@@ -61,28 +64,43 @@ type spawnResult struct {
 	Leader bool   `cbor:"3,keyasint"`
 }
 
-// popenInit is Popen's constructor body: popenInit(self, argsArray,
-// forTimeout). It parses the arguments as Python's Popen.__init__ (see
-// parseSpec for the errors), flushes the script's buffered files so output
-// stays in order, starts the child and sets self.args, self.pid and
-// self.returncode (null). A failed start raises Python's OSError subclass:
-// FileNotFoundError naming the program (or the cwd), PermissionError, ...
+// popenInit is Popen's constructor body: popenInit(self, argsArray). It
+// starts the child (see start) and sets self.args,
+// self.pid and self.returncode (null); text_mode, encoding and errors are
+// getters on the prototype.
 func (m *mod) popenInit(call goja.FunctionCall) goja.Value {
-	rt, vm := m.rt, m.vm
+	vm := m.vm
 	self := call.Argument(0).ToObject(vm)
-	var args []goja.Value
-	if err := vm.ExportTo(call.Argument(1), &args); err != nil {
-		panic(err)
+	arr := call.Argument(1).ToObject(vm)
+	args := make([]goja.Value, arr.Get("length").ToInteger())
+	for i := range args {
+		args[i] = arr.Get(strconv.Itoa(i))
 	}
-	a := rt.Params(goja.FunctionCall{This: self, Arguments: args}, "Popen.__init__", 1, popenParams...)
-	spec, t := m.parseSpec(a, call.Argument(2).ToBoolean())
+	a := m.rt.Params(goja.FunctionCall{This: self, Arguments: args}, "Popen.__init__", 1, popenParams...)
+	p := m.start(a, false, [3]bool{})
+	p.obj = self
+	_ = self.DefineDataPropertySymbol(m.sym, vm.NewDynamicObject(handle{p}), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
+	self.Set("args", p.args)
+	self.Set("pid", p.pid)
+	self.Set("returncode", goja.Null())
+	return goja.Undefined()
+}
+
+// start is Popen.__init__ for popenInit, run and call: it parses the
+// arguments as Python does (see parseSpec for the errors; pipe[i] forces
+// PIPE for stream i, as run's input and capture_output do), flushes the
+// script's buffered files so that output stays in order, and starts the
+// child. A failed start raises Python's OSError subclass:
+// FileNotFoundError naming the program (or the cwd), PermissionError, ...
+func (m *mod) start(a *engine.Call, forTimeout bool, pipe [3]bool) *popen {
+	rt := m.rt
+	spec, t := m.parseSpec(a, forTimeout, pipe)
 	if spec.hasCwd && spec.cwd == "" {
 		rt.Throw(pyerr.OSErrorf(unix.ENOENT, ""))
 	}
 	m.io.FlushAll()
-
 	m.nextID++
-	p := &popen{id: m.nextID, obj: self, args: a.Arg("args"), t: t}
+	p := &popen{id: m.nextID, args: a.Arg("args"), t: t}
 	res, err := engine.Do(rt, engine.Resource, "subprocess.Popen", spec.hash(), func() (spawnResult, error) {
 		return m.spawn(p, spec)
 	})
@@ -97,30 +115,26 @@ func (m *mod) popenInit(call goja.FunctionCall) goja.Value {
 	if p.leader {
 		m.nLeaders++
 	}
-	_ = self.DefineDataPropertySymbol(m.sym, vm.ToValue(p), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
-	self.Set("args", p.args)
-	self.Set("pid", p.pid)
-	self.Set("returncode", goja.Null())
-	hidden := func(name string, v any) {
-		_ = self.DefineDataProperty(name, vm.ToValue(v), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-	}
-	hidden("text_mode", t.text)
-	if t.text {
-		hidden("encoding", t.encoding)
-		hidden("errors", t.errors)
-	} else {
-		hidden("encoding", nil)
-		hidden("errors", nil)
-	}
-	return goja.Undefined()
+	return p
 }
+
+// handle is the hidden property that ties a Popen object to its *popen (a
+// dynamic object: cheap to make, and it keeps p reachable exactly as long
+// as the Popen object).
+type handle struct{ p *popen }
+
+func (handle) Get(string) goja.Value       { return nil }
+func (handle) Set(string, goja.Value) bool { return false }
+func (handle) Has(string) bool             { return false }
+func (handle) Delete(string) bool          { return false }
+func (handle) Keys() []string              { return nil }
 
 // popenOf returns the *popen behind a Popen object, or raises TypeError.
 func (m *mod) popenOf(v goja.Value, method string) *popen {
 	if o, ok := v.(*goja.Object); ok {
 		if h := o.GetSymbol(m.sym); h != nil {
-			if p, ok := h.Export().(*popen); ok {
-				return p
+			if hd, ok := h.Export().(handle); ok {
+				return hd.p
 			}
 		}
 	}
@@ -131,7 +145,9 @@ func (m *mod) popenOf(v goja.Value, method string) *popen {
 // setRC records the child's return code (Python's Popen.returncode).
 func (m *mod) setRC(p *popen, rc int) {
 	p.rc, p.hasRC = rc, true
-	p.obj.Set("returncode", rc)
+	if p.obj != nil {
+		p.obj.Set("returncode", rc)
+	}
 }
 
 // returncode returns p.returncode as a JS value (null while running).

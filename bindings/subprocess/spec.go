@@ -86,7 +86,7 @@ type textOpts struct {
 // args list, NotImplementedError for preexec_fn/user/group/extra_groups,
 // SubprocessError for contradicting text and universal_newlines, and
 // LookupError for an unknown encoding.
-func (m *mod) parseSpec(a *engine.Call, forTimeout bool) (*startSpec, textOpts) {
+func (m *mod) parseSpec(a *engine.Call, forTimeout bool, pipe [3]bool) (*startSpec, textOpts) {
 	rt := m.rt
 	s := &startSpec{forTimeout: forTimeout, stdio: rt.Stdio()}
 	for _, name := range []string{"preexec_fn", "user", "group", "extra_groups"} {
@@ -149,7 +149,11 @@ func (m *mod) parseSpec(a *engine.Call, forTimeout bool) (*startSpec, textOpts) 
 	}
 
 	for i, name := range []string{"stdin", "stdout", "stderr"} {
-		s.redir[i] = m.redirArg(a.Arg(name), i)
+		if pipe[i] {
+			s.redir[i] = redir{kind: redirPipe}
+		} else {
+			s.redir[i] = m.redirArg(a.Arg(name), i)
+		}
 	}
 	if t.text && (s.redir[0].kind == redirPipe || s.redir[1].kind == redirPipe || s.redir[2].kind == redirPipe) {
 		// Python builds the TextIOWrappers before starting the child.

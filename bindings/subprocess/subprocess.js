@@ -174,7 +174,7 @@
   // stdout and stderr file objects come from Go.
   function Popen(...a) {
     if (!new.target) return new Popen(...a);
-    native.popenInit(this, a, false);
+    native.popenInit(this, a);
   }
   // toString(): Python's repr, <Popen: returncode: None args: [...]>.
   method(Popen, 'toString', function toString() {
@@ -183,75 +183,11 @@
     return s;
   });
 
-  // A Popen for run() and call(); forTimeout: a timeout was given, so a
-  // shell command line is started in its own process group.
-  function newPopen(pos, kw, forTimeout) {
-    const p = Object.create(Popen.prototype);
-    native.popenInit(p, [...pos, kw], forTimeout);
-    return p;
-  }
-
-  // run(args, {input, capture_output, timeout, check, ...Popen options}):
-  // runs the command, waits for it and returns a CompletedProcess, as
-  // Python's subprocess.run. On timeout the child (its whole process group
-  // when it leads one) is killed and reaped, then TimeoutExpired is raised
-  // with the output read so far. check: CalledProcessError for a non-zero
-  // status. ValueError for input with stdin, or capture_output with
-  // stdout/stderr.
-  function run(...a) {
-    const [pos, kw] = splitKwargs(a);
-    const input = take(kw, 'input', null);
-    const capture = take(kw, 'capture_output', false);
-    const timeout = take(kw, 'timeout', null);
-    const check = take(kw, 'check', false);
-    if (input !== null) {
-      if (kw.stdin !== undefined && kw.stdin !== null) throw new ValueError('stdin and input arguments may not both be used.');
-      kw.stdin = PIPE;
-    }
-    if (capture) {
-      if ((kw.stdout !== undefined && kw.stdout !== null) || (kw.stderr !== undefined && kw.stderr !== null)) {
-        throw new ValueError('stdout and stderr arguments may not be used with capture_output.');
-      }
-      kw.stdout = PIPE;
-      kw.stderr = PIPE;
-    }
-    const p = newPopen(pos, kw, timeout !== null);
-    try {
-      let out, err;
-      try {
-        [out, err] = p.communicate(input, { timeout });
-      } catch (e) {
-        // Including KeyboardInterrupt: the child must not outlive run().
-        native.killAndWait(p, e instanceof TimeoutExpired ? e : null);
-        throw e;
-      }
-      const rc = p.poll();
-      if (check && rc) throw new CalledProcessError(rc, p.args, out, err);
-      return new CompletedProcess(p.args, rc, out, err);
-    } finally {
-      native.exit(p);
-    }
-  }
-
-  // call(args, {timeout, ...Popen options}) -> return code: runs the
-  // command and waits for it, as Python's subprocess.call. On timeout or
-  // Ctrl-C the child is killed and TimeoutExpired / KeyboardInterrupt
-  // raised.
-  function call(...a) {
-    const [pos, kw] = splitKwargs(a);
-    const timeout = take(kw, 'timeout', null);
-    const p = newPopen(pos, kw, timeout !== null);
-    try {
-      try {
-        return p.wait(timeout);
-      } catch (e) {
-        native.killAndWait(p, null);
-        throw e;
-      }
-    } finally {
-      native.exit(p);
-    }
-  }
+  // run(args, {input, capture_output, timeout, check, ...Popen options})
+  // -> CompletedProcess, and call(args, {timeout, ...}) -> return code: in
+  // Go (they are the hot path), see bindings/subprocess/run.go.
+  const run = native.run;
+  const call = native.call;
 
   // check_call(args, {...}) -> 0: call(), raising CalledProcessError for a
   // non-zero return code.
