@@ -125,7 +125,7 @@ func (m *mod) parseSpec(a *engine.Call, forTimeout bool, pipe [3]bool) (*startSp
 	s.shell = a.Bool("shell", false)
 	s.argv = m.argList(a.Arg("args"))
 	if !a.IsNone("executable") {
-		s.executable = m.pathArg(a.Arg("executable"), "executable")
+		s.executable = m.pathArg(a.Arg("executable"))
 	}
 	if s.shell {
 		s.argv = append([]string{"/bin/sh", "-c"}, s.argv...)
@@ -139,7 +139,7 @@ func (m *mod) parseSpec(a *engine.Call, forTimeout bool, pipe [3]bool) (*startSp
 	}
 
 	if !a.IsNone("cwd") {
-		s.cwd = m.pathArg(a.Arg("cwd"), "cwd")
+		s.cwd = m.pathArg(a.Arg("cwd"))
 		s.hasCwd = true
 	}
 	if a.IsNone("env") {
@@ -206,7 +206,7 @@ func (m *mod) argList(v goja.Value) []string {
 }
 
 // pathArg converts a str or Bytes argument (cwd, executable).
-func (m *mod) pathArg(v goja.Value, name string) string {
+func (m *mod) pathArg(v goja.Value) string {
 	s, ok := m.strOrBytes(v)
 	if !ok {
 		m.rt.Throw(pyerr.TypeErrorf("expected str, bytes or os.PathLike object, not %s", engine.PyType(v)))
