@@ -63,13 +63,13 @@ func (m *mod) communicate(p *popen, input []byte, timeout float64, hasTimeout bo
 		if hasTimeout && deadline.IsZero() {
 			deadline = time.Now().Add(timeoutDuration(timeout))
 		}
-		ctx, cancel := blockContext(c, deadline)
-		defer cancel()
 		var r commResult
 		var out, errOut []byte
 		if lp.comm != nil {
+			ctx, cancel := blockContext(c, deadline)
 			var err error
 			out, errOut, err = lp.comm.Run(ctx)
+			cancel()
 			if err != nil {
 				if woken(c) {
 					return commResult{}, engine.ErrWoken
@@ -82,16 +82,13 @@ func (m *mod) communicate(p *popen, input []byte, timeout float64, hasTimeout bo
 				return r, nil
 			}
 		}
-		st, err := lp.proc.Wait(ctx)
-		if err != nil {
-			if woken(c) {
-				return commResult{}, engine.ErrWoken
-			}
-			if !errors.Is(err, context.DeadlineExceeded) {
-				return commResult{}, pyerr.From(err)
-			}
+		st, err := waitLive(lp, c, deadline)
+		switch {
+		case err == errTimedOut:
 			r.TimedOut = true
-		} else {
+		case err != nil:
+			return commResult{}, err
+		default:
 			m.reaped(p)
 			r.RC = st.ReturnCode()
 		}

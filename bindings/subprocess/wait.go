@@ -82,21 +82,82 @@ func (m *mod) waitFor(p *popen, timeout float64, hasTimeout bool) (waitResult, e
 		if hasTimeout && deadline.IsZero() {
 			deadline = time.Now().Add(timeoutDuration(timeout))
 		}
-		ctx, cancel := blockContext(c, deadline)
-		defer cancel()
-		st, err := lp.proc.Wait(ctx)
+		st, err := waitLive(lp, c, deadline)
 		if err != nil {
-			if woken(c) {
-				return waitResult{}, engine.ErrWoken
-			}
-			if errors.Is(err, context.DeadlineExceeded) {
+			if err == errTimedOut {
 				return waitResult{}, nil
 			}
-			return waitResult{}, pyerr.From(err)
+			return waitResult{}, err
 		}
 		m.reaped(p)
 		return waitResult{RC: st.ReturnCode(), Exited: true}, nil
 	})
+}
+
+// errTimedOut is waitLive's timeout.
+var errTimedOut = errors.New("subprocess: timed out")
+
+// waitLive waits for the child to exit and reaps it, blocked in one
+// poll(2) on a pidfd and the runtime's cancel eventfd: no goroutine and no
+// thread handoff, which matters when a script spawns many short commands.
+// It returns engine.ErrWoken when c fires and errTimedOut at deadline
+// (zero: none), leaving the child unreaped.
+func waitLive(lp *liveProc, c engine.Cancel, deadline time.Time) (*proc.State, error) {
+	pidfd := -1
+	defer func() {
+		if pidfd >= 0 {
+			unix.Close(pidfd)
+		}
+	}()
+	for {
+		if pidfd < 0 {
+			// Opened before the first poll of the status: if the child was
+			// still ours then, the pidfd is its own, never a reused pid's.
+			// Without pidfds, wait in the poller instead.
+			var err error
+			if pidfd, err = unix.PidfdOpen(lp.proc.Pid, 0); err != nil {
+				return waitCtx(lp, c, deadline)
+			}
+		}
+		st, done, err := lp.proc.Poll()
+		if err != nil {
+			return nil, pyerr.From(err)
+		}
+		if done {
+			return st, nil
+		}
+		ms := -1
+		if !deadline.IsZero() {
+			left := time.Until(deadline)
+			if left <= 0 {
+				return nil, errTimedOut
+			}
+			ms = int((left + time.Millisecond - 1) / time.Millisecond)
+		}
+		fds := []unix.PollFd{{Fd: int32(pidfd), Events: unix.POLLIN}, {Fd: int32(c.FD), Events: unix.POLLIN}}
+		if _, err := unix.Poll(fds, ms); err != nil && err != unix.EINTR {
+			return nil, pyerr.From(err)
+		}
+		if fds[1].Revents != 0 && fds[0].Revents == 0 {
+			return nil, engine.ErrWoken
+		}
+	}
+}
+
+// waitCtx is waitLive through proc's context-based Wait.
+func waitCtx(lp *liveProc, c engine.Cancel, deadline time.Time) (*proc.State, error) {
+	ctx, cancel := blockContext(c, deadline)
+	defer cancel()
+	st, err := lp.proc.Wait(ctx)
+	switch {
+	case err == nil:
+		return st, nil
+	case woken(c):
+		return nil, engine.ErrWoken
+	case errors.Is(err, context.DeadlineExceeded):
+		return nil, errTimedOut
+	}
+	return nil, pyerr.From(err)
 }
 
 // poll is Popen.poll's host call: the return code if the child has exited
