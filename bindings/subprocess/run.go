@@ -6,30 +6,24 @@ import (
 	"github.com/forkjs/forkjs/runtime/pyerr"
 )
 
-// runParams is run()'s signature: Popen's, plus its own keyword-only
-// arguments.
-var runParams = func() []string {
-	for i, n := range popenParams {
-		if n == "*" {
-			out := append([]string(nil), popenParams[:i+1]...)
-			out = append(out, "input", "capture_output", "timeout", "check")
-			return append(out, popenParams[i+1:]...)
-		}
-	}
-	panic("popenParams has no keyword-only part")
-}()
+// runParams and callParams are run()'s and call()'s signatures: Popen's,
+// plus their own keyword-only arguments.
+var (
+	runParams  = withKeywords("input", "capture_output", "timeout", "check")
+	callParams = withKeywords("timeout")
+)
 
-// callParams is call()'s signature: Popen's plus timeout.
-var callParams = func() []string {
+// withKeywords returns popenParams with more keyword-only names.
+func withKeywords(names ...string) []string {
 	for i, n := range popenParams {
 		if n == "*" {
 			out := append([]string(nil), popenParams[:i+1]...)
-			out = append(out, "timeout")
+			out = append(out, names...)
 			return append(out, popenParams[i+1:]...)
 		}
 	}
 	panic("popenParams has no keyword-only part")
-}()
+}
 
 // run is subprocess.run(args, {input, capture_output, timeout, check,
 // ...Popen options}) -> CompletedProcess, as Python's: it starts the
