@@ -10,6 +10,7 @@ import (
 	"github.com/forkjs/forkjs/bindings/pytime"
 	"github.com/forkjs/forkjs/bindings/queue"
 	"github.com/forkjs/forkjs/bindings/signal"
+	"github.com/forkjs/forkjs/bindings/subprocess"
 	"github.com/forkjs/forkjs/runtime/engine"
 )
 
@@ -18,6 +19,6 @@ import (
 func Defaults() []*engine.Module {
 	return []*engine.Module{
 		builtins.Module, pysys.Module, pyos.Module, errno.Module, signal.Module,
-		pytime.Module, queue.Module,
+		pytime.Module, queue.Module, subprocess.Module,
 	}
 }

@@ -132,6 +132,7 @@ func (rt *Runtime) runExit(code int) int {
 	if !rt.replaying {
 		rt.journal.run("<exit>", []byte{byte(modeExit)})
 	}
+	rt.exitCode = code
 	for i := len(rt.atExit) - 1; i >= 0; i-- {
 		fn := rt.atExit[i]
 		if err := rt.catch(func() { rt.callJS(fn) }); err != nil {
@@ -146,6 +147,14 @@ func (rt *Runtime) runExit(code int) int {
 	}
 	return code
 }
+
+// ExitCode returns, while AtExit hooks run, the status the script is
+// ending with (130 after Ctrl-C, 1 after an uncaught exception, the
+// sys.exit code otherwise); it is -1 before the script ends. The journal
+// does not carry it (a replay runs the hooks with status 0), so a hook
+// must read it only inside the live function of a host call (Do), never
+// to decide which host calls it makes.
+func (rt *Runtime) ExitCode() int { return rt.exitCode }
 
 // Exit runs the exit hooks and ends the process with code, as Python's
 // sys.exit does at top level (Finish does the same without exiting).

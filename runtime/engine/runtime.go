@@ -47,6 +47,8 @@ type Runtime struct {
 	onLive []func()
 	atExit []func()
 
+	exitCode int // the status runExit is ending with; -1 before
+
 	callDepth int
 	frameBuf  []goja.StackFrame
 	sigs      *signals
@@ -146,6 +148,7 @@ func newRuntime(h header, r *journalReader) *Runtime {
 		cancel:   newWaker(),
 		startDir: h.Dir,
 		state:    map[any]any{},
+		exitCode: -1,
 	}
 	rt.replaying = r != nil
 	rt.journal.onOff = func() {
