@@ -266,6 +266,12 @@ func runSpare(specText string) int {
 		return DivergenceStatus
 	}
 	r.more = func(r *journalReader) bool { return spareWait(r, &spec) }
+	r.awaitFork = func() {
+		for r.more != nil {
+			spareWait(r, &spec) // 'X' messages are read and ignored
+		}
+		r.more = nil
+	}
 	rt, code := childRuntime(r, nil)
 	if rt == nil {
 		return code

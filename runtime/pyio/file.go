@@ -304,7 +304,7 @@ func (f *File) Write(v goja.Value) (int, error) {
 		count = len(b)
 	}
 	return engine.Block(f.io.rt, "file.write", engine.ArgsHash(f.id, data), false, func(c engine.Cancel) (int, error) {
-		if err := f.s.write(data, flush); err != nil {
+		if err := f.s.write(data, flush, c); err != nil {
 			return 0, err
 		}
 		return count, nil
