@@ -329,7 +329,7 @@ type journalReader struct {
 	// journal to grow (a pre-started spare following its parent) and
 	// reports false once data is final.
 	more      func(r *journalReader) bool
-	awaitFork func() // a spare: block until activated (exit on EOF)
+	awaitFork func()     // a spare: block until activated (exit on EOF)
 	activated *childSpec // a spare's fork, once the parent sent it
 	mapped    bool       // data is a mapping of the parent's memfd
 	data      []byte
