@@ -67,7 +67,12 @@ func (rt *Runtime) installGlobals() {
 	rt.bytesRepr = exp.Get("bytesRepr")
 	g := vm.GlobalObject()
 	hidden := func(name string, v any) {
-		_ = g.DefineDataProperty(name, vm.ToValue(v), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+		val := vm.ToValue(v)
+		if o, ok := val.(*goja.Object); ok && name != "Bytes" {
+			// name it for stack traces (a Go function is named by its symbol)
+			_ = o.DefineDataProperty("name", vm.ToValue(name), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+		}
+		_ = g.DefineDataProperty(name, val, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	}
 	hidden("Bytes", rt.bytesCls)
 	hidden("setTimeout", rt.jsSetTimer(false))
@@ -76,7 +81,6 @@ func (rt *Runtime) installGlobals() {
 	hidden("clearInterval", rt.jsClearTimer)
 	hidden("queueMicrotask", rt.jsQueueMicrotask)
 	rt.installRequire()
-	NameFunctions(vm, g, 0)
 }
 
 // helpers compiles and runs the formatter on first use. Formatting is pure
@@ -388,6 +392,7 @@ func (rt *Runtime) installRequire() {
 		}
 		return v
 	}), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	_ = rt.vm.GlobalObject().Get("require").(*goja.Object).DefineDataProperty("name", rt.vm.ToValue("require"), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 }
 
 // loadSource reads a module file through the journal, so a forked child
