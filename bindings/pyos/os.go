@@ -6,6 +6,8 @@
 package pyos
 
 import (
+	"fmt"
+
 	"github.com/dop251/goja"
 	"github.com/forkjs/forkjs/bindings/builtins"
 	"github.com/forkjs/forkjs/runtime/engine"
@@ -52,6 +54,9 @@ func errnoOf(err error) error {
 	return err
 }
 
+// maxReadBuffer bounds the buffer of one os.read.
+const maxReadBuffer = 64 << 20
+
 func (m *mod) fdFuncs() {
 	rt, vm := m.rt, m.vm
 	// pipe() -> [r, w]: a new pipe; both ends non-inheritable (PEP 446).
@@ -70,10 +75,14 @@ func (m *mod) fdFuncs() {
 	// data arrives (Ctrl-C raises KeyboardInterrupt). OSError (EBADF...).
 	m.set("read", func(call goja.FunctionCall) goja.Value {
 		a := rt.Params(call, "os.read", 2, "fd", "length")
-		fd, n := a.Int("fd", 0), a.Int("length", 0)
-		if n < 0 {
+		fd, n64 := a.Int("fd", 0), a.Int64("length", 0)
+		if n64 < 0 {
 			rt.Throw(pyerr.ValueErrorf("negative length"))
 		}
+		// One read(2) returns at most what the descriptor has ready; a huge
+		// length only bounds the buffer (a short read is within read's
+		// contract), instead of allocating gigabytes up front.
+		n := int(min(n64, maxReadBuffer))
 		b, err := engine.Block(rt, "os.read", engine.ArgsHash(fd, n), false, func(c engine.Cancel) ([]byte, error) {
 			buf := make([]byte, n)
 			k, err := pyio.ReadFD(fd, buf, c)
@@ -102,6 +111,9 @@ func (m *mod) fdFuncs() {
 	m.set("close", func(call goja.FunctionCall) goja.Value {
 		a := rt.Params(call, "os.close", 1, "fd")
 		fd := a.Int("fd", 0)
+		if !rt.ScriptCanClose(fd) {
+			rt.Throw(pyerr.OSErrorf(unix.EBADF)) // forkjs's own: not the script's to close
+		}
 		rt.RemoveFD(fd)
 		_, err := engine.Do(rt, engine.Effect, "os.close", engine.ArgsHash(fd), func() (struct{}, error) {
 			return struct{}{}, errnoOf(unix.Close(fd))
@@ -113,12 +125,14 @@ func (m *mod) fdFuncs() {
 	m.set("closerange", func(call goja.FunctionCall) goja.Value {
 		a := rt.Params(call, "os.closerange", 2, "fd_low", "fd_high")
 		lo, hi := a.Int("fd_low", 0), a.Int("fd_high", 0)
-		for fd := lo; fd < hi; fd++ {
+		for fd := lo; fd < hi && fd < 1<<16; fd++ {
 			rt.RemoveFD(fd)
 		}
 		engine.Do(rt, engine.Effect, "os.closerange", engine.ArgsHash(lo, hi), func() (struct{}, error) {
 			for fd := lo; fd < hi && fd < 1<<16; fd++ {
-				unix.Close(fd)
+				if rt.ScriptCanClose(fd) {
+					unix.Close(fd)
+				}
 			}
 			return struct{}{}, nil
 		})
@@ -141,6 +155,9 @@ func (m *mod) fdFuncs() {
 		a := rt.Params(call, "os.dup2", 2, "fd", "fd2", "inheritable")
 		fd, fd2 := a.Int("fd", 0), a.Int("fd2", 0)
 		inh := a.Bool("inheritable", true)
+		if !rt.ScriptCanClose(fd2) {
+			rt.Throw(pyerr.OSErrorf(unix.EBUSY, fmt.Sprintf("fd %d (used by the forkjs runtime)", fd2)))
+		}
 		_, err := engine.Do(rt, engine.Resource, "os.dup2", engine.ArgsHash(fd, fd2, inh), func() (int, error) {
 			flags := 0
 			if !inh {

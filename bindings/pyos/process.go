@@ -301,6 +301,9 @@ func (m *mod) processFuncs() {
 		if n < 0 {
 			rt.Throw(pyerr.ValueErrorf("negative argument not allowed"))
 		}
+		if n > 1<<30 {
+			rt.Throw(pyerr.New("MemoryError", "os.urandom(%d): too large", n))
+		}
 		b, err := engine.Do(rt, engine.Input, "os.urandom", engine.ArgsHash(n), func() ([]byte, error) {
 			b := make([]byte, n)
 			_, err := unix.Getrandom(b, 0)

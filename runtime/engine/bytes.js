@@ -19,6 +19,7 @@
         super(0);
       } else if (typeof x === 'number') {
         if (!Number.isInteger(x) || x < 0) throw new ValueError('negative count');
+        if (x > 2 ** 32) throw new MemoryError(`cannot allocate ${x} bytes`);
         super(x);
       } else if (x instanceof ArrayBuffer) {
         if (byteOffset === undefined) super(x);

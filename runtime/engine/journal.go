@@ -271,7 +271,7 @@ func (w *journalWriter) flushWith(extra []byte) error {
 		if err != nil {
 			return fmt.Errorf("memfd_create: %w", err)
 		}
-		w.fd = fd
+		w.fd = HighFD(fd)
 		if w.prefix != nil {
 			for off := 0; off < len(w.prefix); {
 				n, err := unix.Pwrite(w.fd, w.prefix[off:], int64(off))

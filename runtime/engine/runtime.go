@@ -136,6 +136,7 @@ func New(opts Options) (*Runtime, error) {
 // newRuntime builds the VM and engine state shared by New and a forked
 // child's start-up; r is the journal to replay, or nil.
 func newRuntime(h header, r *journalReader) *Runtime {
+	initFDs()
 	rt := &Runtime{
 		vm:       goja.New(),
 		journal:  newJournalWriter(),

@@ -84,12 +84,13 @@ func (rt *Runtime) startSpare() {
 			f.noSpares = true
 			return
 		}
-		f.devnull = fd
+		f.devnull = HighFD(fd)
 	}
 	sv, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return
 	}
+	sv[0], sv[1] = HighFD(sv[0]), HighFD(sv[1])
 	spec := spareSpec{BuildID: buildID(), Ctrl: k + 1, Journal: k + 2, Len: rt.journal.size, Status: k + 3, K: k}
 	files := make([]uintptr, k+4)
 	for i := range files {

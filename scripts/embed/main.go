@@ -1,3 +1,5 @@
+//go:debug updatemaxprocs=0
+
 // Command embed is an example host program that embeds forkjs: it gives
 // scripts a module of its own ("catalog", backed by Go data), runs a
 // script that forks three children and a Pool(2) of workers that all use
