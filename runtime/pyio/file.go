@@ -20,8 +20,7 @@ type File struct {
 	encoding  string
 	errors    string
 	newline   int
-	dbuf      string // decoded text read ahead (text mode)
-	pendingCR bool
+	dbuf      string // decoded text read ahead (text mode), untranslated
 	obj       *goja.Object
 	io        *IO
 	buffer    *File // binary view of a text file (.buffer)
@@ -420,15 +419,17 @@ func (f *File) Seek(offset int64, whence int) (int64, error) {
 	if err := f.s.checkOpen(); err != nil {
 		return 0, err
 	}
-	f.dbuf, f.pendingCR = "", false
+	if f.text && whence != 0 && offset != 0 {
+		return 0, pyerr.New("UnsupportedOperation", "can't do nonzero cur-relative seeks")
+	}
 	return engine.Do(f.io.rt, engine.Input, "file.seek", engine.ArgsHash(f.id, offset, whence), func() (int64, error) {
 		if err := f.s.flush(); err != nil {
 			return 0, err
 		}
 		if whence == 1 {
-			offset -= int64(len(f.s.rbuf))
+			offset -= f.pendingBytes()
 		}
-		f.s.rbuf, f.s.eof = nil, false
+		f.s.rbuf, f.s.eof, f.dbuf = nil, false, ""
 		return unix.Seek(f.s.fd, offset, whence)
 	})
 }
@@ -443,7 +444,7 @@ func (f *File) Tell() (int64, error) {
 		if err != nil {
 			return 0, err
 		}
-		return pos + int64(len(f.s.wbuf)) - int64(len(f.s.rbuf)), nil
+		return pos + int64(len(f.s.wbuf)) - f.pendingBytes(), nil
 	})
 }
 
