@@ -61,6 +61,7 @@ func (m *mod) fdFuncs() {
 	rt, vm := m.rt, m.vm
 	// pipe() -> [r, w]: a new pipe; both ends non-inheritable (PEP 446).
 	m.set("pipe", func(call goja.FunctionCall) goja.Value {
+		rt.Params(call, "os.pipe", 0)
 		p, err := engine.Do(rt, engine.Resource, "os.pipe", 0, func() ([2]int, error) {
 			var p [2]int
 			err := unix.Pipe2(p[:], unix.O_CLOEXEC)

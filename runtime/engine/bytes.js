@@ -72,6 +72,12 @@
       for (let i = 0; i < this.length; i++) if (this[i] !== o[i]) return false;
       return true;
     }
+    // Bytes.from(x): as new Bytes(x) for a string; otherwise
+    // Uint8Array.from (an iterable or array-like of byte values).
+    static from(x, ...rest) {
+      if (typeof x === 'string') return new Bytes(x, ...rest);
+      return new Bytes(Uint8Array.from(x, ...rest));
+    }
     // toString(): Python's repr, b'...'.
     toString() { return bytesRepr(this); }
     static get [Symbol.species]() { return Bytes; }

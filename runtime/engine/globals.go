@@ -62,6 +62,7 @@ func (rt *Runtime) installGlobals() {
 	native := vm.NewObject()
 	native.Set("decode", rt.jsDecode)
 	native.Set("encode", rt.jsEncode)
+	NameFunctions(vm, native, 0)
 	exp := rt.runFactory(bytesPrg, native)
 	rt.bytesCls = exp.Get("Bytes").ToObject(vm)
 	rt.bytesRepr = exp.Get("bytesRepr")

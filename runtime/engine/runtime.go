@@ -62,6 +62,7 @@ type Runtime struct {
 	sigJS     map[int]bool // signals with a JS handler, for the signal goroutine
 	cancelled atomic.Bool  // the current run's context ended
 	tainted   bool         // running JS was interrupted: forking is off
+	exitFailure int        // see FailExit
 	tracked   map[int]func()
 }
 

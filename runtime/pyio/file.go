@@ -1,6 +1,7 @@
 package pyio
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 
@@ -55,7 +56,7 @@ func For(rt *engine.Runtime) *IO {
 	return rt.State(ioKey{}, func() any {
 		io := &IO{rt: rt, files: map[int]*File{}}
 		io.proto = io.makeProto()
-		rt.AtExit(func() { io.FlushAll() })
+		rt.AtExit(func() { io.flushAtExit() })
 		rt.SetFlushHook(func() { io.FlushStd() })
 		return io
 	}).(*IO)
@@ -180,7 +181,17 @@ func (io *IO) Wrap(fd int, name any, mode string, opts Options) (*File, error) {
 			}
 		}
 	}
-	tty, _ := engine.Do(io.rt, engine.Input, "file.isatty", engine.ArgsHash(fd), func() (bool, error) { return isatty(fd), nil })
+	tty, err := engine.Do(io.rt, engine.Input, "file.isatty", engine.ArgsHash(fd), func() (bool, error) {
+		// Python's fdopen fstat()s the descriptor: a closed one is EBADF.
+		var st unix.Stat_t
+		if err := unix.Fstat(fd, &st); err != nil {
+			return false, pyerr.OSErrorf(err.(unix.Errno))
+		}
+		return isatty(fd), nil
+	})
+	if err != nil {
+		return nil, err
+	}
 	f.s.tty = tty
 	if opts.LineBuffering != nil {
 		f.s.lineBuf = *opts.LineBuffering
@@ -237,7 +248,9 @@ func (io *IO) FlushStd() {
 	}
 	for _, f := range io.std[1:] {
 		if f != nil && !f.s.closed {
-			f.s.flush()
+			if err := f.s.flush(); err != nil && f.s.flushErr == nil {
+				f.s.flushErr = err // reported at exit
+			}
 		}
 	}
 }
@@ -262,6 +275,30 @@ func (io *IO) FlushAll() {
 		}
 	}
 	io.FlushStd()
+}
+
+// flushAtExit flushes every file as the script ends; a failure to flush
+// sys.stdout or sys.stderr is reported as Python reports it ("Exception
+// ignored in: <stdout>" and the OSError) and the exit status becomes 120.
+func (io *IO) flushAtExit() {
+	if io.rt.Replaying() {
+		return
+	}
+	io.FlushAll()
+	for i, name := range []string{"", "<stdout>", "<stderr>"} {
+		f := io.std[i]
+		if i == 0 || f == nil || f.s.closed {
+			continue
+		}
+		if err := f.s.flush(); err != nil || f.s.flushErr != nil {
+			if err == nil {
+				err = f.s.flushErr
+			}
+			msg := fmt.Sprintf("Exception ignored in: <_io.TextIOWrapper name='%s' mode='w' encoding='utf-8'>\n%s\n", name, pyerr.From(err).Error())
+			unix.Write(io.std[2].s.fd, []byte(msg))
+			io.rt.FailExit(120)
+		}
+	}
 }
 
 // SetStd records the file objects of sys.stdin/stdout/stderr.

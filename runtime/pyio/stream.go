@@ -21,6 +21,7 @@ type stream struct {
 	tty      bool
 	lineBuf  bool // flush text writes at each newline
 	wbuf     []byte
+	flushErr error  // a flush that failed with nobody to tell (reported at exit)
 	rbuf     []byte // raw bytes read ahead, not yet consumed
 	eof      bool
 }
