@@ -6,9 +6,9 @@ import (
 	"strings"
 
 	"github.com/dop251/goja"
-	"github.com/fxamacker/cbor/v2"
 	"github.com/forkjs/forkjs/runtime/engine"
 	"github.com/forkjs/forkjs/runtime/pyerr"
+	"github.com/fxamacker/cbor/v2"
 	"golang.org/x/sys/unix"
 )
 
