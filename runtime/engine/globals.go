@@ -57,16 +57,35 @@ type jsHelpers struct {
 	format  goja.Callable
 }
 
+// bytesClass builds the Bytes class on first use (compiling it is a good
+// part of start-up, and many scripts and forked children never need it).
+// Building it runs no host call, so a replay is not affected by when.
+func (rt *Runtime) bytesClass() *goja.Object {
+	if rt.bytesCls == nil {
+		vm := rt.vm
+		native := vm.NewObject()
+		native.Set("decode", rt.jsDecode)
+		native.Set("encode", rt.jsEncode)
+		NameFunctions(vm, native, 0)
+		exp := rt.runFactory(bytesPrg, native)
+		rt.bytesCls = exp.Get("Bytes").ToObject(vm)
+		rt.bytesRepr = exp.Get("bytesRepr")
+		_ = vm.GlobalObject().DefineDataProperty("Bytes", rt.bytesCls, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	}
+	return rt.bytesCls
+}
+
 func (rt *Runtime) installGlobals() {
 	vm := rt.vm
-	native := vm.NewObject()
-	native.Set("decode", rt.jsDecode)
-	native.Set("encode", rt.jsEncode)
-	NameFunctions(vm, native, 0)
-	exp := rt.runFactory(bytesPrg, native)
-	rt.bytesCls = exp.Get("Bytes").ToObject(vm)
-	rt.bytesRepr = exp.Get("bytesRepr")
 	g := vm.GlobalObject()
+	// Bytes: a configurable accessor until first use (see bytesClass).
+	_ = g.DefineAccessorProperty("Bytes",
+		vm.ToValue(func(goja.FunctionCall) goja.Value { return rt.bytesClass() }),
+		vm.ToValue(func(call goja.FunctionCall) goja.Value {
+			rt.bytesClass()
+			_ = g.DefineDataProperty("Bytes", call.Argument(0), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+			return goja.Undefined()
+		}), goja.FLAG_TRUE, goja.FLAG_FALSE)
 	hidden := func(name string, v any) {
 		val := vm.ToValue(v)
 		if o, ok := val.(*goja.Object); ok && name != "Bytes" {
@@ -75,7 +94,6 @@ func (rt *Runtime) installGlobals() {
 		}
 		_ = g.DefineDataProperty(name, val, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	}
-	hidden("Bytes", rt.bytesCls)
 	hidden("setTimeout", rt.jsSetTimer(false))
 	hidden("setInterval", rt.jsSetTimer(true))
 	hidden("clearTimeout", rt.jsClearTimer)
@@ -89,7 +107,7 @@ func (rt *Runtime) installGlobals() {
 // change what a replay sees.
 func (rt *Runtime) helpers() *jsHelpers {
 	return rt.State(helpersKey{}, func() any {
-		exp := rt.runFactory(inspectPrg, rt.bytesCls, rt.bytesRepr)
+		exp := rt.runFactory(inspectPrg, rt.bytesClass(), rt.bytesRepr)
 		h := &jsHelpers{}
 		h.inspect, _ = goja.AssertFunction(exp.Get("inspect"))
 		h.format, _ = goja.AssertFunction(exp.Get("format"))
@@ -130,7 +148,7 @@ func (rt *Runtime) NewBytes(b []byte) goja.Value {
 	if b == nil {
 		b = []byte{}
 	}
-	o, err := rt.vm.New(rt.bytesCls, rt.vm.ToValue(rt.vm.NewArrayBuffer(b)))
+	o, err := rt.vm.New(rt.bytesClass(), rt.vm.ToValue(rt.vm.NewArrayBuffer(b)))
 	if err != nil {
 		panic(err)
 	}
@@ -138,7 +156,7 @@ func (rt *Runtime) NewBytes(b []byte) goja.Value {
 }
 
 // BytesClass returns the Bytes constructor.
-func (rt *Runtime) BytesClass() *goja.Object { return rt.bytesCls }
+func (rt *Runtime) BytesClass() *goja.Object { return rt.bytesClass() }
 
 // codecArgs reads (encoding = 'utf-8', errors = 'strict') from positions
 // 1 and 2, as bytes.decode and str.encode take them.
