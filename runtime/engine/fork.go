@@ -34,10 +34,12 @@ type childSpec struct {
 // forker is a runtime's fork machinery: the status pipe its children report
 // on, and what they reported.
 type forker struct {
-	spare    *spareProc
-	spareCh  chan *spareProc
-	noSpares bool
-	devnull  int
+	spares     []*spareProc      // started and ready, oldest first
+	spareChs   []chan *spareProc // still being exec'd
+	noSpares   bool
+	quickForks bool  // forks come in quick succession: keep two spares
+	lastFork   int64 // monotonic ns of the previous fork
+	devnull    int
 
 	statusR, statusW int
 	reports          map[int]string // pid -> divergence message
@@ -53,7 +55,7 @@ func newForker() *forker {
 }
 
 func (f *forker) close() {
-	if sp := f.takeSpare(); sp != nil {
+	for sp := f.takeSpare(); sp != nil; sp = f.takeSpare() {
 		sp.retire()
 	}
 	if f.devnull >= 0 {
@@ -159,6 +161,13 @@ func (rt *Runtime) Fork() (int, error) {
 		err = rt.waitChildLive(pid)
 	}
 	pid, err = recordCall(rt, name, 0, pid, err)
+	if f := rt.forks; f != nil {
+		now := monoClock()
+		if f.lastFork != 0 && now-f.lastFork < 50e6 {
+			f.quickForks = true
+		}
+		f.lastFork = now
+	}
 	rt.startSpare() // the next fork's child starts now, on the other core
 	return pid, err
 }

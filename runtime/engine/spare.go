@@ -58,18 +58,38 @@ type spareProc struct {
 // fork the ordinary way.
 const maxSpareFD = 1000
 
-// startSpare starts a spare in the background (JS thread, live only).
+// startSpare tops up the runtime's spares (one, or two once forks come in
+// quick succession: a loop of forks on two cores is limited by how fast
+// new spares start, and two start in parallel), in the background (JS
+// thread, live only).
 func (rt *Runtime) startSpare() {
 	f := rt.forks
-	if f == nil || f.noSpares || f.spare != nil || f.spareCh != nil || f.statusR < 0 || rt.replaying {
+	if f == nil {
 		return
+	}
+	want := 1
+	if f.quickForks {
+		want = 2
+	}
+	for i := len(f.spares) + len(f.spareChs); i < want; i++ {
+		if !rt.startOneSpare() {
+			return
+		}
+	}
+}
+
+// startOneSpare starts one spare; false if none can be started.
+func (rt *Runtime) startOneSpare() bool {
+	f := rt.forks
+	if f == nil || f.noSpares || f.statusR < 0 || rt.replaying {
+		return false
 	}
 	if os.Getenv("FORKJS_NO_SPARE") != "" {
 		f.noSpares = true
-		return
+		return false
 	}
 	if err := rt.journal.flush(); err != nil {
-		return
+		return false
 	}
 	maxFD := 2
 	for fd := range rt.fds {
@@ -77,19 +97,19 @@ func (rt *Runtime) startSpare() {
 	}
 	k := maxFD + 32
 	if k > maxSpareFD {
-		return
+		return false
 	}
 	if f.devnull < 0 {
 		fd, err := unix.Open("/dev/null", unix.O_RDWR|unix.O_CLOEXEC, 0)
 		if err != nil {
 			f.noSpares = true
-			return
+			return false
 		}
 		f.devnull = HighFD(fd)
 	}
 	sv, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
-		return
+		return false
 	}
 	sv[0], sv[1] = HighFD(sv[0]), HighFD(sv[1])
 	spec := spareSpec{BuildID: buildID(), Ctrl: k + 1, Journal: k + 2, Len: rt.journal.size, Status: k + 3, K: k}
@@ -110,7 +130,7 @@ func (rt *Runtime) startSpare() {
 	pgid, _ := unix.Getpgid(0)
 	sid, _ := unix.Getsid(0)
 	ch := make(chan *spareProc, 1)
-	f.spareCh = ch
+	f.spareChs = append(f.spareChs, ch)
 	rt.journal.followed = rt.follow
 	go func() {
 		pid, err := syscall.ForkExec("/proc/self/exe", os.Args, &syscall.ProcAttr{Env: env, Files: files})
@@ -120,6 +140,7 @@ func (rt *Runtime) startSpare() {
 		}
 		ch <- &spareProc{pid: pid, ctrl: sv[0], k: k, pgid: pgid, sid: sid, err: err}
 	}()
+	return true
 }
 
 // mayFork guesses from a script's source whether it forks (os.fork,
@@ -132,7 +153,7 @@ func mayFork(src []byte) bool {
 
 // earlySpare starts a spare before the script's first fork (live only).
 func (rt *Runtime) earlySpare() {
-	if rt.forks != nil && (rt.forks.spare != nil || rt.forks.spareCh != nil) {
+	if rt.forks != nil && len(rt.forks.spares)+len(rt.forks.spareChs) > 0 {
 		return
 	}
 	if _, err := rt.forker(); err != nil {
@@ -149,37 +170,46 @@ func (rt *Runtime) follow() {
 	if f == nil || f.noSpares {
 		return
 	}
-	if f.spare == nil && f.spareCh != nil {
-		select {
-		case sp := <-f.spareCh:
-			f.spareCh = nil
-			if sp.err == nil {
-				f.spare = sp
-			}
-		default:
-			return
-		}
-	}
-	if f.spare == nil {
-		return
-	}
+	f.collectSpares(false)
 	var msg [9]byte
 	msg[0] = 'X'
 	binary.LittleEndian.PutUint64(msg[1:], uint64(rt.journal.size))
-	unix.Sendmsg(f.spare.ctrl, msg[:], nil, nil, unix.MSG_DONTWAIT|unix.MSG_NOSIGNAL)
+	for _, sp := range f.spares {
+		unix.Sendmsg(sp.ctrl, msg[:], nil, nil, unix.MSG_DONTWAIT|unix.MSG_NOSIGNAL)
+	}
 }
 
-// takeSpare returns a spare ready for activation, or nil.
-func (f *forker) takeSpare() *spareProc {
-	if f.spareCh != nil {
-		f.spare = <-f.spareCh
-		f.spareCh = nil
-		if f.spare.err != nil {
-			f.spare = nil
+// collectSpares moves spares whose exec finished to f.spares (in start
+// order); with wait it waits for the oldest one still starting if there
+// is no ready spare.
+func (f *forker) collectSpares(wait bool) {
+	for len(f.spareChs) > 0 {
+		var sp *spareProc
+		if wait && len(f.spares) == 0 {
+			sp = <-f.spareChs[0]
+		} else {
+			select {
+			case sp = <-f.spareChs[0]:
+			default:
+				return
+			}
+		}
+		f.spareChs = f.spareChs[1:]
+		if sp.err == nil {
+			f.spares = append(f.spares, sp)
 		}
 	}
-	sp := f.spare
-	f.spare = nil
+}
+
+// takeSpare returns the oldest spare (the furthest along in the journal),
+// or nil if there is none.
+func (f *forker) takeSpare() *spareProc {
+	f.collectSpares(true)
+	if len(f.spares) == 0 {
+		return nil
+	}
+	sp := f.spares[0]
+	f.spares = f.spares[1:]
 	return sp
 }
 
@@ -205,7 +235,7 @@ func (rt *Runtime) DisableSpares() {
 	}
 	rt.forks.noSpares = true
 	rt.journal.followed = nil
-	if sp := rt.forks.takeSpare(); sp != nil {
+	for sp := rt.forks.takeSpare(); sp != nil; sp = rt.forks.takeSpare() {
 		sp.retire()
 	}
 }
