@@ -1,0 +1,111 @@
+package multiprocessing
+
+import (
+	"encoding/binary"
+	"errors"
+	"io"
+
+	"github.com/dop251/goja"
+	"github.com/forkjs/forkjs/runtime/engine"
+	"github.com/forkjs/forkjs/runtime/ipc"
+	"github.com/forkjs/forkjs/runtime/pyerr"
+	"golang.org/x/sys/unix"
+)
+
+// The worker's side of a Pool (js/pool.js workerMain): a forked child that
+// reads tasks from its end of the socketpair, runs them and writes the
+// replies, until the parent sends the exit frame or goes away. Each task
+// it reads is journaled (it decides what the worker's JS does).
+
+// workerSide is the pool worker state of a worker process.
+type workerSide struct {
+	fd     int
+	reader *ipc.FrameReader // live
+	stream *ipc.Stream      // live
+	buf    []byte
+}
+
+func (m *mod) workerNatives() {
+	rt, vm := m.rt, m.vm
+	// worker_start(fd): this process is a pool worker talking on fd; fd is
+	// hidden from forks this worker may make, and SIGINT is ignored.
+	m.set("worker_start", func(call goja.FunctionCall) goja.Value {
+		fd := argInt(call, 0)
+		m.worker = &workerSide{fd: fd}
+		rt.RemoveFD(fd)
+		// Ctrl-C is the parent's to handle: it terminates the workers.
+		if _, err := rt.SetSignal(int(unix.SIGINT), vm.ToValue(engine.SigIgnore)); err != nil {
+			rt.Throw(err)
+		}
+		return goja.Undefined()
+	})
+	// worker_recv() -> [tid, [fname, kind, items, kwds]], or null when the
+	// pool is done with this worker (the exit frame, or the parent gone).
+	m.set("worker_recv", func(call goja.FunctionCall) goja.Value {
+		w := m.worker
+		b, err := engine.Block(rt, "Pool.worker_recv", 0, false, func(c engine.Cancel) ([]byte, error) {
+			if w.reader == nil {
+				w.reader = ipc.NewFrameReader(w.fd, maxMessage)
+			}
+			var f []byte
+			err := m.br.run(c, func(ic *ipc.Cancel) error {
+				var err error
+				f, err = w.reader.ReadFrame(ic, -1)
+				return err
+			})
+			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+				return nil, nil
+			}
+			if err != nil {
+				return nil, err
+			}
+			return f, nil
+		})
+		m.check(err)
+		if len(b) < 4 {
+			return goja.Null()
+		}
+		tid := int(binary.BigEndian.Uint32(b))
+		return vm.NewArray(tid, m.decode(b[4:]))
+	})
+	// worker_send(tid, status, value): replies to the parent. A value that
+	// cannot be sent back is replaced by an error saying why (Python's
+	// MaybeEncodingError).
+	m.set("worker_send", func(call goja.FunctionCall) goja.Value {
+		w := m.worker
+		tid, status := argInt(call, 0), argInt(call, 1)
+		frame := w.buf[:0]
+		frame = binary.BigEndian.AppendUint32(frame, uint32(tid))
+		frame = append(frame, byte(status))
+		out, err := m.codec.AppendEncode(frame, "result", call.Argument(2))
+		if err != nil {
+			var ue *ipc.UnsendableError
+			if !errors.As(err, &ue) {
+				m.throwEncode(err)
+			}
+			what := "result"
+			if status != replyOK {
+				what = "exception"
+			}
+			e := m.newError("MaybeEncodingError", "Error sending "+what+": "+ue.Error())
+			frame[4] = replyErr
+			out = m.appendEncode(frame, "result", e)
+		}
+		w.buf = out
+		_, err = engine.Block(rt, "Pool.worker_send", engine.ArgsHash(tid, crc(out)), false, func(c engine.Cancel) (struct{}, error) {
+			if w.stream == nil {
+				w.stream = ipc.NewStream(w.fd)
+			}
+			err := m.br.run(c, func(ic *ipc.Cancel) error { return w.stream.WriteFrame(out, ic, -1) })
+			if err != nil && err != engine.ErrWoken && errors.Is(err, ipc.ErrCancelled) {
+				return struct{}{}, pyerr.Interrupted
+			}
+			return struct{}{}, err
+		})
+		if len(w.buf) > 1<<20 {
+			w.buf = nil
+		}
+		m.check(err)
+		return goja.Undefined()
+	})
+}
