@@ -125,6 +125,7 @@ func initModule(rt *engine.Runtime, exports *goja.Object) {
 	m.sharedNatives()
 	m.poolNatives()
 	m.native.Set("classes", m.classTable())
+	engine.NameFunctions(vm, m.native, 0)
 
 	for _, prg := range compiled() {
 		fv, err := vm.RunProgram(prg)

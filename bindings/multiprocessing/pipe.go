@@ -152,15 +152,9 @@ func (m *mod) connNatives() {
 	})
 	// conn_close(id): closes this end (other processes' copies stay open).
 	m.set("conn_close", func(call goja.FunctionCall) goja.Value {
-		c := m.conns[argInt(call, 0)]
-		if c == nil || c.closed {
-			return goja.Undefined()
+		if c := m.conns[argInt(call, 0)]; c != nil {
+			m.connClose(c)
 		}
-		c.closed = true
-		engine.Do(rt, engine.Effect, "Connection.close", engine.ArgsHash(c.id), func() (struct{}, error) {
-			return struct{}{}, osErr(unix.Close(c.fd))
-		})
-		rt.RemoveFD(c.fd)
 		return goja.Undefined()
 	})
 	// conn_fileno(id) -> the descriptor.
@@ -215,11 +209,28 @@ func (m *mod) connRecv(c *conn, max int) []byte {
 		case err == io.ErrUnexpectedEOF:
 			return nil, pyerr.New("OSError", "got end of file during message")
 		case errors.As(err, &tl):
-			c.broken = pyerr.New("OSError", "bad message length")
-			return nil, c.broken
+			return nil, errBadLength
 		}
 		return b, c.brokenBy(err, "recv")
 	})
+	if err == errBadLength || (err != nil && err.Error() == errBadLength.Error()) {
+		// The rest of the message is unread: Python closes the connection.
+		m.connClose(c)
+	}
 	m.check(err)
 	return b
+}
+
+var errBadLength = pyerr.New("OSError", "bad message length")
+
+// connClose closes c in this process.
+func (m *mod) connClose(c *conn) {
+	if c.closed {
+		return
+	}
+	c.closed = true
+	engine.Do(m.rt, engine.Effect, "Connection.close", engine.ArgsHash(c.id), func() (struct{}, error) {
+		return struct{}{}, osErr(unix.Close(c.fd))
+	})
+	m.rt.RemoveFD(c.fd)
 }

@@ -128,7 +128,7 @@
       const pid = this === current ? os.getpid() : this._pid;
       if (pid !== null) info.push(`pid=${pid}`);
       info.push(`parent=${this._parent_pid}`, status);
-      if (code !== null) info.push('exitcode=' + (code < 0 && signames[-code] ? signames[-code] : code));
+      if (code !== null) info.push('exitcode=' + (code < 0 && signames[-code] ? '-' + signames[-code] : code));
       if (this._daemonic) info.push('daemon');
       return '<' + info.join(' ') + '>';
     },

@@ -31,23 +31,19 @@
     // after timeout seconds, raises queue.Full if the queue is at
     // maxsize. ValueError after close(); TypeError if obj cannot be sent.
     put(obj, block, timeout) {
-      if (arguments.length > 1) {
-        const a = bind('put', arguments, 1, ['obj', 'block', 'timeout']);
-        obj = a.obj;
-        block = a.block === undefined ? true : a.block;
-        timeout = internal.timeout(a.timeout, 'put');
-      } else {
-        block = true;
-        timeout = null;
+      if (block === undefined && timeout === undefined) {
+        native.queue_put(this._id, obj, true, null);
+        return;
       }
-      native.queue_put(this._id, obj, !!block, timeout);
+      const a = bind('put', [obj, block, timeout], 1, ['obj', 'block', 'timeout']);
+      native.queue_put(this._id, a.obj, a.block === undefined ? true : !!a.block, internal.timeout(a.timeout, 'put'));
     },
     // get(block=true, timeout=null): removes and returns the next item.
     // With block false, or after timeout seconds, raises queue.Empty if
     // there is none. Ctrl-C interrupts the wait (KeyboardInterrupt).
     get(block, timeout) {
-      if (arguments.length === 0) return native.queue_get(this._id, true, null);
-      const a = bind('get', arguments, 0, ['block', 'timeout']);
+      if (block === undefined && timeout === undefined) return native.queue_get(this._id, true, null);
+      const a = bind('get', [block, timeout], 0, ['block', 'timeout']);
       return native.queue_get(this._id, a.block === undefined ? true : !!a.block, internal.timeout(a.timeout, 'get'));
     },
     // put_nowait(obj): put(obj, false).
