@@ -85,6 +85,9 @@ type mod struct {
 	shared  map[int]*sharedObj
 	pools   map[int]*pool
 	worker  *workerSide // set in a pool worker
+
+	slice     goja.Callable                  // Array.prototype.slice, as the module found it
+	chunkVals map[*goja.Object][]goja.Value // map chunk results, by their token
 }
 
 type modKey struct{}
@@ -99,6 +102,8 @@ func initModule(rt *engine.Runtime, exports *goja.Object) {
 		syncs:  map[int]*syncObj{},
 		shared: map[int]*sharedObj{},
 		pools:  map[int]*pool{},
+
+		chunkVals: map[*goja.Object][]goja.Value{},
 	}
 	rt.State(modKey{}, func() any { return m })
 	// queue.Empty and queue.Full are queue's classes; make sure they exist.
@@ -116,6 +121,7 @@ func initModule(rt *engine.Runtime, exports *goja.Object) {
 	}
 	m.br.ic = ic
 
+	m.slice, _ = goja.AssertFunction(vm.Get("Array").ToObject(vm).Get("prototype").ToObject(vm).Get("slice"))
 	m.native = vm.NewObject()
 	m.internal = vm.NewObject()
 	m.processNatives()

@@ -61,6 +61,7 @@ type pool struct {
 	alive     int // workers started and not yet reported gone
 	nextWID   int
 	live      *poolLive
+	collect   map[int]bool // map chunks whose results are joined by concat
 }
 
 // poolWorker is one worker as the JS thread knows it.
@@ -106,7 +107,7 @@ func (m *mod) poolNatives() {
 	// pool_new(maxtasksperchild) -> id.
 	m.set("pool_new", func(call goja.FunctionCall) goja.Value {
 		p := &pool{id: m.newID(), gen: m.gen, maxTasks: argInt(call, 0),
-			pending: map[int]*engine.Pending[[]byte]{}, workers: map[int]*poolWorker{}}
+			pending: map[int]*engine.Pending[[]byte]{}, workers: map[int]*poolWorker{}, collect: map[int]bool{}}
 		p.events = engine.NewSource(rt, false, func(ev workerEvent) { m.workerGone(p, ev) })
 		m.pools[p.id] = p
 		return vm.ToValue(p.id)
@@ -162,13 +163,99 @@ func (m *mod) poolNatives() {
 		binary.BigEndian.PutUint32(frame, uint32(tid))
 		msg := vm.NewArray(call.Argument(2), call.Argument(1), call.Argument(3), call.Argument(4))
 		frame = m.appendEncode(frame, "task", msg)
-		pend := engine.NewPending(rt, func(b []byte, err error) { m.taskDone(p, tid, b, err) })
-		p.pending[tid] = pend
-		engine.Do(rt, engine.Effect, "Pool.submit", engine.ArgsHash(p.id, tid, crc(frame)), func() (struct{}, error) {
-			m.poolLive(p).submit(&liveTask{tid: tid, frame: frame, pending: pend})
-			return struct{}{}, nil
-		})
+		m.submit(p, tid, frame)
 		return vm.ToValue(tid)
+	})
+
+	// pool_submit_chunks(id, kind, fname, items, chunksize, collect) ->
+	// [tids]: map's tasks, one per chunk of items (an array), encoded
+	// straight from the array (arrays of primitives skip the codec's
+	// set-up). With collect, the chunks' results are delivered as tokens
+	// that concat() joins.
+	m.set("pool_submit_chunks", func(call goja.FunctionCall) goja.Value {
+		p := get(call)
+		owned(p)
+		if p.state != poolRun {
+			rt.Throw(pyerr.ValueErrorf("Pool not running"))
+		}
+		kind := argInt(call, 1)
+		fname := call.Argument(2).String()
+		items, ok := isArray(call.Argument(3))
+		if !ok {
+			rt.Throw(pyerr.TypeErrorf("map(): items must be an array"))
+		}
+		size := argInt(call, 4)
+		collect := call.Argument(5).ToBoolean()
+		n := int(items.Get("length").ToInteger())
+		var tids []any
+		for start := 0; start < n; start += size {
+			end := min(start+size, n)
+			p.nextTID++
+			tid := p.nextTID
+			frame := make([]byte, 4, 16+(end-start)*4)
+			binary.BigEndian.PutUint32(frame, uint32(tid))
+			frame = appendHead(frame, cborArray, 4)
+			frame = append(appendHead(frame, cborText, uint64(len(fname))), fname...)
+			frame = appendInt(frame, int64(kind))
+			var fast bool
+			if frame, fast = appendArrayRange(frame, items, start, end); fast {
+				frame = append(frame, cborNull)
+			} else {
+				chunk, err := m.slice(items, vm.ToValue(start), vm.ToValue(end))
+				if err != nil {
+					panic(err)
+				}
+				frame = m.appendEncode(frame[:4], "task", vm.NewArray(fname, kind, chunk, goja.Null()))
+			}
+			if collect {
+				p.collect[tid] = true
+			}
+			m.submit(p, tid, frame)
+			tids = append(tids, tid)
+		}
+		return vm.NewArray(tids...)
+	})
+
+	// concat(chunks) -> one array of all the chunks' elements, in order;
+	// a chunk is an array or a token standing for a map chunk's result.
+	m.set("concat", func(call goja.FunctionCall) goja.Value {
+		lists := call.Argument(0).ToObject(vm)
+		k := int(lists.Get("length").ToInteger())
+		total := 0
+		parts := make([][]goja.Value, k)
+		for i := 0; i < k; i++ {
+			o := lists.Get(indexKey(i)).ToObject(vm)
+			if vals, ok := m.chunkVals[o]; ok {
+				delete(m.chunkVals, o)
+				parts[i] = vals
+			} else {
+				n := int(o.Get("length").ToInteger())
+				vals := make([]goja.Value, n)
+				for j := range vals {
+					vals[j] = o.Get(indexKey(j))
+				}
+				parts[i] = vals
+			}
+			total += len(parts[i])
+		}
+		items := make([]any, 0, total)
+		for _, vals := range parts {
+			for _, v := range vals {
+				items = append(items, v)
+			}
+		}
+		return vm.NewArray(items...)
+	})
+	// forget(tokens): drops map chunk results that will not be joined.
+	m.set("forget", func(call goja.FunctionCall) goja.Value {
+		lists := call.Argument(0).ToObject(vm)
+		k := int(lists.Get("length").ToInteger())
+		for i := 0; i < k; i++ {
+			if o, ok := lists.Get(indexKey(i)).(*goja.Object); ok {
+				delete(m.chunkVals, o)
+			}
+		}
+		return goja.Undefined()
 	})
 
 	// pool_close(id): no more tasks; workers exit when the queue is done.
@@ -202,6 +289,7 @@ func (m *mod) poolNatives() {
 		for _, tid := range sortedKeys(p.pending) {
 			p.pending[tid].Cancel()
 			delete(p.pending, tid)
+			delete(p.collect, tid)
 			tids = append(tids, tid)
 		}
 		return vm.NewArray(tids...)
@@ -263,6 +351,16 @@ func (m *mod) poolNatives() {
 	m.workerNatives()
 }
 
+// submit queues task tid (its frame encoded) for p's workers.
+func (m *mod) submit(p *pool, tid int, frame []byte) {
+	pend := engine.NewPending(m.rt, func(b []byte, err error) { m.taskDone(p, tid, b, err) })
+	p.pending[tid] = pend
+	engine.Do(m.rt, engine.Effect, "Pool.submit", engine.ArgsHash(p.id, tid, crc(frame)), func() (struct{}, error) {
+		m.poolLive(p).submit(&liveTask{tid: tid, frame: frame, pending: pend})
+		return struct{}{}, nil
+	})
+}
+
 // waitUntil blocks until c fires (engine.ErrWoken) or the monotonic
 // deadline dl in seconds passes (nil; negative dl: never).
 func waitUntil(dl float64, c engine.Cancel) error {
@@ -295,6 +393,9 @@ func monotonic() float64 {
 // replay): b is [status][CBOR value], or err when the worker died.
 func (m *mod) taskDone(p *pool, tid int, b []byte, err error) {
 	delete(p.pending, tid)
+	if err != nil {
+		delete(p.collect, tid)
+	}
 	p.delivered++
 	vm := m.vm
 	if err != nil {
@@ -304,7 +405,22 @@ func (m *mod) taskDone(p *pool, tid int, b []byte, err error) {
 	if len(b) == 0 {
 		m.rt.Throw(pyerr.ValueErrorf("multiprocessing: an empty reply from a pool worker"))
 	}
-	v := m.decode(b[1:])
+	var v goja.Value
+	collect := p.collect[tid]
+	delete(p.collect, tid)
+	if vals, ok := decodePrimitiveArray(vm, b[1:], nil); ok && b[0] == replyOK {
+		if collect {
+			// Kept here until concat joins the chunks: no JS array for
+			// each chunk.
+			token := vm.NewObject()
+			m.chunkVals[token] = vals
+			v = token
+		} else {
+			v = newArray(vm, vals)
+		}
+	} else {
+		v = m.decode(b[1:])
+	}
 	m.callInternal("poolResult", vm.ToValue(p.id), vm.ToValue(tid), vm.ToValue(b[0] == replyOK), v)
 }
 

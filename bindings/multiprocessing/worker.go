@@ -66,6 +66,9 @@ func (m *mod) workerNatives() {
 			return goja.Null()
 		}
 		tid := int(binary.BigEndian.Uint32(b))
+		if task, ok := decodeFastTask(vm, b[4:]); ok {
+			return vm.NewArray(tid, task)
+		}
 		return vm.NewArray(tid, m.decode(b[4:]))
 	})
 	// worker_send(tid, status, value): replies to the parent. A value that
@@ -77,7 +80,15 @@ func (m *mod) workerNatives() {
 		frame := w.buf[:0]
 		frame = binary.BigEndian.AppendUint32(frame, uint32(tid))
 		frame = append(frame, byte(status))
-		out, err := m.codec.AppendEncode(frame, "result", call.Argument(2))
+		var out []byte
+		var err error
+		fast := false
+		if arr, ok := isArray(call.Argument(2)); ok && status == replyOK {
+			out, fast = appendArrayRange(frame, arr, 0, int(arr.Get("length").ToInteger()))
+		}
+		if !fast {
+			out, err = m.codec.AppendEncode(frame, "result", call.Argument(2))
+		}
 		if err != nil {
 			var ue *ipc.UnsendableError
 			if !errors.As(err, &ue) {

@@ -9,6 +9,7 @@
   const TASK_APPLY = 0, TASK_MAP = 1, TASK_STARMAP = 2;
   const REPLY_OK = 0, REPLY_ERR = 1, REPLY_INIT_FAILED = 2;
   const pools = new Map(); // id -> Pool made by this process
+  const arrayMap = Array.prototype.map;
 
   // Functions cross to workers by name.
   const identRe = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
@@ -159,6 +160,10 @@
     // _abandon fails the result without callbacks (the pool went away).
     _abandon(err) {
       if (this._ready) return;
+      if (this._chunks) {
+        native.forget(this._chunks.filter((c) => c !== undefined));
+        this._chunks = null;
+      }
       this._ready = true;
       this._success = false;
       this._value = err;
@@ -180,8 +185,13 @@
   }
   MapResult.prototype = Object.create(AsyncResult.prototype, { constructor: { value: MapResult, writable: true, configurable: true } });
   MapResult.prototype._chunk = function (i, success, value) {
-    if (this._ready) return;
+    if (this._ready) {
+      if (success) native.forget([value]);
+      return;
+    }
     if (!success) {
+      native.forget(this._chunks.filter((c) => c !== undefined));
+      this._chunks = null;
       this._set(false, value);
       return;
     }
@@ -193,13 +203,9 @@
     }
   };
 
+  // concatAll joins the chunks' results (held on the Go side until now).
   function concatAll(chunks) {
-    if (chunks.length === 1) return chunks[0];
-    let out = [];
-    for (let i = 0; i < chunks.length; i += 4096) {
-      out = out.concat(...chunks.slice(i, i + 4096));
-    }
-    return out;
+    return native.concat(chunks);
   }
 
   // IMapIterator: the iterator of imap (in order) and imap_unordered (as
@@ -388,16 +394,15 @@
       return [name, items, chunksize];
     },
     _submitChunks(result, kind, name, items, chunksize) {
-      const n = chunksize ? Math.ceil(items.length / chunksize) : 0;
+      if (!chunksize || !items.length) return;
+      let tids;
       try {
-        for (let i = 0; i < n; i++) {
-          const tid = native.pool_submit(this._id, kind, name, items.slice(i * chunksize, (i + 1) * chunksize), null);
-          this._results.set(tid, [result, i]);
-        }
+        tids = native.pool_submit_chunks(this._id, kind, name, items, chunksize, result instanceof MapResult);
       } catch (e) {
         result._abandon(e);
         throw e;
       }
+      for (let i = 0; i < tids.length; i++) this._results.set(tids[i], [result, i]);
     },
     _map(fname, func, iterable, chunksize, callback, errorCallback, kind) {
       const procs = this._processes;
@@ -460,11 +465,10 @@
           const fn = resolve(fname);
           if (kind === TASK_APPLY) {
             result = kwds && Object.keys(kwds).length ? fn(...items, kwds) : fn(...items);
+          } else if (kind === TASK_MAP) {
+            result = arrayMap.call(items, (x) => fn(x));
           } else {
-            const n = items.length;
-            result = new Array(n);
-            if (kind === TASK_MAP) for (let i = 0; i < n; i++) result[i] = fn(items[i]);
-            else for (let i = 0; i < n; i++) result[i] = fn(...items[i]);
+            result = arrayMap.call(items, (args) => fn(...args));
           }
           if (result instanceof Promise) {
             throw new C.TypeError(`${fname}() returned a Promise: pool workers run functions synchronously, so async functions cannot be pool tasks`);
