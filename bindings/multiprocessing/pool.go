@@ -2,6 +2,7 @@ package multiprocessing
 
 import (
 	"encoding/binary"
+	"fmt"
 	"time"
 
 	"github.com/dop251/goja"
@@ -159,10 +160,16 @@ func (m *mod) poolNatives() {
 		}
 		p.nextTID++
 		tid := p.nextTID
+		// [fname, kind, args, kwds], with args and kwds encoded on their
+		// own so that an error names "args[0].cb" or "kwds.x".
+		fname := call.Argument(2).String()
 		frame := make([]byte, 4, 64)
 		binary.BigEndian.PutUint32(frame, uint32(tid))
-		msg := vm.NewArray(call.Argument(2), call.Argument(1), call.Argument(3), call.Argument(4))
-		frame = m.appendEncode(frame, "task", msg)
+		frame = appendHead(frame, cborArray, 4)
+		frame = append(appendHead(frame, cborText, uint64(len(fname))), fname...)
+		frame = appendInt(frame, int64(argInt(call, 1)))
+		frame = m.appendEncode(frame, "args", call.Argument(3))
+		frame = m.appendEncode(frame, "kwds", call.Argument(4))
 		m.submit(p, tid, frame)
 		return vm.ToValue(tid)
 	})
@@ -205,7 +212,8 @@ func (m *mod) poolNatives() {
 				if err != nil {
 					panic(err)
 				}
-				frame = m.appendEncode(frame[:4], "task", vm.NewArray(fname, kind, chunk, goja.Null()))
+				frame = m.appendEncode(frame, fmt.Sprintf("iterable[%d:%d]", start, end), chunk)
+				frame = append(frame, cborNull)
 			}
 			if collect {
 				p.collect[tid] = true

@@ -145,7 +145,10 @@ func (pl *poolLive) schedule() {
 	}
 	if len(pl.queue) == 0 {
 		pl.queue = nil
-		if pl.closed {
+		// As Python's pool, workers of a closed pool are told to exit only
+		// once every task has come back: until then one that dies is
+		// replaced.
+		if pl.closed && pl.inflight() == 0 {
 			for _, w := range pl.workers {
 				if !w.dead && !w.stopping {
 					w.stop()
@@ -154,6 +157,15 @@ func (pl *poolLive) schedule() {
 			}
 		}
 	}
+}
+
+// inflight counts the tasks workers hold (pl.mu held).
+func (pl *poolLive) inflight() int {
+	n := 0
+	for _, w := range pl.workers {
+		n += len(w.inflight)
+	}
+	return n
 }
 
 // stop queues the exit frame (an empty frame).
