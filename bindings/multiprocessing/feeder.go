@@ -31,6 +31,7 @@ type feeder struct {
 	work     chan struct{} // capacity 1: buf grew or closing was set
 	idle     chan struct{} // closed while buf is empty and nothing is being written
 	finished chan struct{} // closed when the goroutine has ended
+	ended    bool          // the goroutine has ended and closed cancel (mu)
 }
 
 func newFeeder(ring *ipc.Ring) (*feeder, error) {
@@ -76,11 +77,12 @@ func (f *feeder) run() {
 		f.mu.Lock()
 		for len(f.buf) == 0 {
 			if f.closing || f.cancel.Fired() {
-				fd := f.closeFD
-				f.mu.Unlock()
-				if fd >= 0 {
-					unix.Close(fd)
+				if f.closeFD >= 0 {
+					unix.Close(f.closeFD)
 				}
+				f.ended = true
+				f.cancel.Close()
+				f.mu.Unlock()
 				return
 			}
 			f.mu.Unlock()
@@ -124,8 +126,10 @@ func (f *feeder) close(fd int) {
 
 // abandon drops what is buffered and stops the goroutine.
 func (f *feeder) abandon() {
-	f.cancel.Fire()
 	f.mu.Lock()
+	if !f.ended {
+		f.cancel.Fire()
+	}
 	f.buf = nil
 	f.closing = true
 	f.mu.Unlock()

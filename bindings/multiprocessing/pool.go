@@ -327,6 +327,9 @@ func (m *mod) poolNatives() {
 		owned(p)
 		_, err := engine.Block(rt, "Pool.join", engine.ArgsHash(p.id), true, func(c engine.Cancel) (struct{}, error) {
 			if p.alive == 0 {
+				if p.live != nil {
+					p.live.shutdown()
+				}
 				return struct{}{}, nil
 			}
 			<-c.C

@@ -109,8 +109,9 @@ func (pl *poolLive) terminate() {
 		}
 		w.wake.Broadcast()
 	}
+	cancel := pl.cancel
 	pl.mu.Unlock()
-	pl.cancel.Fire()
+	cancel.Fire()
 	if len(pids) > 0 {
 		go func() {
 			time.Sleep(killGrace)
@@ -122,6 +123,22 @@ func (pl *poolLive) terminate() {
 				}
 			}
 		}()
+	}
+}
+
+// shutdown releases what the dispatcher holds once every worker is gone
+// (after Pool.join).
+func (pl *poolLive) shutdown() {
+	pl.mu.Lock()
+	defer pl.mu.Unlock()
+	if pl.cancel != nil && (pl.closed || pl.terminated) && pl.inflight() == 0 {
+		for _, w := range pl.workers {
+			if !w.dead {
+				return
+			}
+		}
+		pl.cancel.Close()
+		pl.cancel = nil
 	}
 }
 

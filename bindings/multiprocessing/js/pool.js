@@ -266,7 +266,7 @@
   // process); a worker exits after maxtasksperchild tasks and is
   // replaced.
   function Pool(...argv) {
-    if (!new.target) return new Pool(...argv);
+    if (!(this instanceof Pool)) return new Pool(...argv);
     const a = bind('Pool', argv, 0, ['processes', 'initializer', 'initargs', 'maxtasksperchild'], ['context']);
     let n = a.processes;
     if (n === undefined || n === null) n = native.os.cpu_count() || 1;

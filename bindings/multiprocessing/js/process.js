@@ -19,7 +19,9 @@
   // method of a subclass) when started. Callable with or without new, and
   // subclassable (class Worker extends Process { run() {...} }).
   function Process(...argv) {
-    if (!new.target) return new Process(...argv);
+    // (new.target is not used: goja leaks it into plain calls made inside
+    // a constructor)
+    if (!(this instanceof Process)) return new Process(...argv);
     const a = bind('Process', argv, 0, ['group', 'target', 'name', 'args', 'kwargs'], ['daemon']);
     if (a.group !== undefined && a.group !== null) {
       throw new C.AssertionError('group argument must be None for now');
@@ -30,7 +32,7 @@
     }
     const count = ++counter;
     const identity = current._identity.concat([count]);
-    const cls = new.target.name || 'Process';
+    const cls = this.constructor.name || 'Process';
     hide(this, {
       _identity: identity,
       _target: a.target === undefined ? null : a.target,

@@ -20,10 +20,10 @@
   // Queue(maxsize=0): a process-safe FIFO queue; maxsize > 0 bounds the
   // number of items in it (put blocks, or raises queue.Full).
   function Queue(...argv) {
-    if (!new.target) return new Queue(...argv);
+    if (!(this instanceof Queue)) return new Queue(...argv);
     const a = bind('Queue', argv, 0, ['maxsize'], ['ctx']);
     const maxsize = a.maxsize === undefined || a.maxsize === null ? 0 : Math.trunc(Number(a.maxsize));
-    hide(this, { _id: native.queue_new(new.target === JoinableQueue ? KIND_JOINABLE : KIND_QUEUE, maxsize), _maxsize: maxsize });
+    hide(this, { _id: native.queue_new(this instanceof JoinableQueue ? KIND_JOINABLE : KIND_QUEUE, maxsize), _maxsize: maxsize });
   }
 
   Object.assign(Queue.prototype, {
@@ -72,8 +72,8 @@
   // JoinableQueue(maxsize=0): a Queue that also counts unfinished tasks:
   // task_done() and join().
   function JoinableQueue(...argv) {
-    if (!new.target) return new JoinableQueue(...argv);
-    return Reflect.construct(Queue, argv, new.target);
+    if (!(this instanceof JoinableQueue)) return new JoinableQueue(...argv);
+    Queue.apply(this, argv);
   }
   Object.setPrototypeOf(JoinableQueue.prototype, Queue.prototype);
   Object.setPrototypeOf(JoinableQueue, Queue);
@@ -88,7 +88,7 @@
   // SimpleQueue(): an unbounded queue without a feeder: put writes before
   // it returns, get blocks.
   function SimpleQueue(...argv) {
-    if (!new.target) return new SimpleQueue(...argv);
+    if (!(this instanceof SimpleQueue)) return new SimpleQueue(...argv);
     bind('SimpleQueue', argv, 0, [], ['ctx']);
     hide(this, { _id: native.queue_new(KIND_SIMPLE, 0) });
   }

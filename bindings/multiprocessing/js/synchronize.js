@@ -15,7 +15,7 @@
 
   function make(name, kind, init) {
     const cls = function (...argv) {
-      if (!new.target) return new cls(...argv);
+      if (!(this instanceof cls)) return new cls(...argv);
       const value = init ? init(argv) : 0;
       hide(this, { _id: native.sync_new(kind, value, 0), _kind: kind });
     };
@@ -52,7 +52,7 @@
 
   // Event(): a flag processes can wait for.
   function Event(...argv) {
-    if (!new.target) return new Event(...argv);
+    if (!(this instanceof Event)) return new Event(...argv);
     bind('Event', argv, 0, [], ['ctx']);
     hide(this, { _id: native.sync_new('Event', 0, 0) });
   }
@@ -71,7 +71,7 @@
   // Condition(lock=null): a condition variable over a Lock or RLock of
   // this module (a new RLock by default).
   function Condition(...argv) {
-    if (!new.target) return new Condition(...argv);
+    if (!(this instanceof Condition)) return new Condition(...argv);
     const a = bind('Condition', argv, 0, ['lock'], ['ctx']);
     let lockId = 0;
     if (a.lock !== undefined && a.lock !== null) {
@@ -134,7 +134,7 @@
   // arrive runs action.
   const FILLING = 0, DRAINING = 1, RESETTING = -1, BROKEN = -2;
   function Barrier(...argv) {
-    if (!new.target) return new Barrier(...argv);
+    if (!(this instanceof Barrier)) return new Barrier(...argv);
     const a = bind('Barrier', argv, 1, ['parties', 'action', 'timeout'], ['ctx']);
     if (typeof a.parties !== 'number' || !Number.isInteger(a.parties)) throw new C.TypeError('Barrier(): parties must be an integer');
     if (a.parties < 1) throw new C.ValueError('parties must be > 0');
