@@ -27,6 +27,23 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 				ts.Fatalf("%s has %d lines, want %d", args[0], got, n)
 			}
 		},
+		// waitfile FILE: waits (up to 10 s) until FILE exists, e.g. a
+		// script's "ready" marker before the test signals it.
+		"waitfile": func(ts *testscript.TestScript, neg bool, args []string) {
+			if len(args) != 1 {
+				ts.Fatalf("usage: waitfile FILE")
+			}
+			deadline := time.Now().Add(10 * time.Second)
+			for {
+				if _, err := os.Stat(ts.MkAbs(args[0])); err == nil {
+					return
+				}
+				if time.Now().After(deadline) {
+					ts.Fatalf("%s did not appear", args[0])
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+		},
 		// noorphans PIDFILE: no process whose pid is listed in PIDFILE is
 		// still alive (after a grace period of 2 s).
 		"noorphans": func(ts *testscript.TestScript, neg bool, args []string) {

@@ -18,8 +18,9 @@ func initModule(rt *engine.Runtime, exports *goja.Object) {
 	vm := rt.VM()
 	g := vm.GlobalObject()
 	set := func(name string, v any) {
-		exports.Set(name, v)
-		_ = g.DefineDataProperty(name, vm.ToValue(v), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+		val := vm.ToValue(v) // one function object, shared by exports and the global
+		exports.Set(name, val)
+		_ = g.DefineDataProperty(name, val, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	}
 	// print(...args): the arguments formatted as console.log formats them,
 	// separated by one space, and a newline, written to sys.stdout.

@@ -76,22 +76,11 @@ func (m *mod) fdFuncs() {
 		}
 		b, err := engine.Block(rt, "os.read", engine.ArgsHash(fd, n), false, func(c engine.Cancel) ([]byte, error) {
 			buf := make([]byte, n)
-			for {
-				if err := waitFD(fd, unix.POLLIN, c); err != nil {
-					return nil, err
-				}
-				k, err := unix.Read(fd, buf)
-				if err == unix.EINTR {
-					continue
-				}
-				if err == unix.EAGAIN {
-					return nil, pyerr.OSErrorf(unix.EAGAIN)
-				}
-				if err != nil {
-					return nil, errnoOf(err)
-				}
-				return buf[:k], nil
+			k, err := pyio.ReadFD(fd, buf, c)
+			if err != nil {
+				return nil, errnoOf(err)
 			}
+			return buf[:k], nil
 		})
 		m.check(err)
 		return rt.NewBytes(b)
@@ -103,19 +92,8 @@ func (m *mod) fdFuncs() {
 		fd := a.Int("fd", 0)
 		data := a.Bytes("data")
 		n, err := engine.Block(rt, "os.write", engine.ArgsHash(fd, data), false, func(c engine.Cancel) (int, error) {
-			for {
-				if err := waitFD(fd, unix.POLLOUT, c); err != nil {
-					return 0, err
-				}
-				k, err := unix.Write(fd, data)
-				if err == unix.EINTR {
-					continue
-				}
-				if err != nil {
-					return 0, errnoOf(err)
-				}
-				return k, nil
-			}
+			k, err := pyio.WriteFD(fd, data, c)
+			return k, errnoOf(err)
 		})
 		m.check(err)
 		return vm.ToValue(n)
@@ -243,7 +221,6 @@ func (m *mod) fdFuncs() {
 		})
 		return vm.ToValue(v)
 	})
-	_ = pyio.For
 }
 
 // waitFD waits until fd is ready or the blocking call is woken. It first

@@ -33,12 +33,20 @@ os.fork() works by replay: the child re-runs the script's work up to the
 fork from a journal, so fork early and keep heavy work after the fork.
 
 Environment:
-  FORKJS_PROMPT=1       REPL prompts and line editing even when stdin is
-                        not a terminal (FORKJS_PROMPT=0: never)
-  FORKJS_HISTORY=FILE   REPL history file (default ~/.forkjs_history)
+  FORKJS_PROMPT=1       REPL prompts even when stdin or stdout is not a
+                        terminal (line editing needs both to be terminals);
+                        FORKJS_PROMPT=0: never prompt, read entries plainly
+  FORKJS_HISTORY=FILE   REPL history file (default ~/.forkjs_history;
+                        empty: no history file)
+  NO_COLOR=1            no colours in REPL results
   FORKJS_FORK_SYNC=1    os.fork() waits until the child is live and raises a
                         replay divergence in the parent (debugging)
   FORKJS_DEBUG=1        print fork replay divergences on stderr too
+  FORKJS_JOURNAL_MAX=N  bytes of journal (what the script read) kept for forks;
+                        beyond it fork() raises (default RAM/4, at most 4 GiB)
+  FORKJS_NO_SPARE=1     no pre-started spare child (slower repeated forks)
+  FORKJS_CPUPROFILE=F   write a pprof CPU profile of the forkjs process to F
+  FORKJS_TRACE=1        print fork timing (child start, runtime built, live)
   FORKJS_RECORD=DIR     write each process's journal to DIR/<pid>.journal;
                         forkjs --replay-check FILE... replays them (self-test)
 `
@@ -48,6 +56,11 @@ Environment:
 // first, so a forked child never returns from it.
 func Main(args []string, modules []*engine.Module) int {
 	engine.Dispatch()
+	engine.TuneGC()
+	if path := os.Getenv("FORKJS_CPUPROFILE"); path != "" {
+		stop := startProfile(path)
+		defer stop()
+	}
 	rest := args[1:]
 	if len(rest) > 0 {
 		switch rest[0] {

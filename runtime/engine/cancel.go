@@ -32,7 +32,8 @@ const (
 	wakeInterrupt uint32 = 1 << iota // Ctrl-C with the default handler
 	wakeSignal                       // a signal with a JS handler is queued
 	wakeCallback                     // a completion or timer is due
-	wakeClosed                       // the runtime is closing or its context ended
+	wakeClosed                       // the runtime is closing
+	wakeCancel                       // the run's context ended
 )
 
 // waker wakes the JS thread out of blocking calls and the idle loop.
@@ -108,8 +109,8 @@ func (w *waker) take() uint32 {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	r := w.reasons.Swap(0)
-	if r&wakeClosed != 0 {
-		w.reasons.Store(wakeClosed)
+	if sticky := r & (wakeClosed | wakeCancel); sticky != 0 {
+		w.reasons.Store(sticky) // keeps waking every blocking call
 		return r
 	}
 	select {
@@ -121,6 +122,23 @@ func (w *waker) take() uint32 {
 	default:
 	}
 	return r
+}
+
+// clearCancel drops a context cancellation after the run returned.
+func (w *waker) clearCancel() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.reasons.And(^wakeCancel)
+	select {
+	case <-w.ch:
+		if w.reasons.Load() == 0 {
+			w.ch = make(chan struct{})
+			var buf [8]byte
+			unix.Read(w.efd, buf[:])
+			w.gen++
+		}
+	default:
+	}
 }
 
 func (w *waker) close() {

@@ -143,6 +143,14 @@ func (rt *Runtime) Fork() (int, error) {
 		}
 		return pid, err
 	}
+	if rt.journal.off {
+		return recordCall(rt, name, 0, 0, pyerr.New("RuntimeError",
+			"os.fork() is not possible: this runtime read more than FORKJS_JOURNAL_MAX (%d) bytes, which a child would have to replay, and dropped its journal; fork before reading that much, or raise the limit", rt.journal.max))
+	}
+	if rt.tainted {
+		return recordCall(rt, name, 0, 0, pyerr.New("RuntimeError",
+			"os.fork() is not possible after running JavaScript was interrupted (Ctrl-C) in this session: a child could not replay it to the same point; start a new session to fork"))
+	}
 	pid, err := rt.spawnChild()
 	if err == nil && os.Getenv("FORKJS_FORK_SYNC") != "" {
 		// inside the journaled call: a replay raises the same error here
@@ -161,6 +169,7 @@ func (rt *Runtime) becomeChild() (int, error) {
 			site{spec.File, spec.Line, spec.Col}.String())
 	}
 	rt.goLive()
+	tracef("child live")
 	pid, err := recordCall(rt, "os.fork", 0, 0, nil)
 	rt.afterForkInChild()
 	return pid, err
@@ -245,16 +254,10 @@ func (rt *Runtime) afterForkInChild() {
 
 // spawnChild starts a child that replays this runtime's journal.
 func (rt *Runtime) spawnChild() (int, error) {
-	if rt.forks == nil {
-		rt.forks = newForker()
-	}
-	f := rt.forks
-	if f.statusR < 0 {
-		var p [2]int
-		if err := unix.Pipe2(p[:], unix.O_CLOEXEC|unix.O_NONBLOCK); err != nil {
-			return 0, err
-		}
-		f.statusR, f.statusW = p[0], p[1]
+	tracef("fork called")
+	f, err := rt.forker()
+	if err != nil {
+		return 0, err
 	}
 	f.drain()
 	if err := rt.journal.flush(); err != nil {
@@ -305,6 +308,23 @@ func (rt *Runtime) spawnChild() (int, error) {
 	}
 	f.children[pid] = true
 	return pid, nil
+}
+
+// forker returns the runtime's fork machinery, making its status pipe on
+// first use.
+func (rt *Runtime) forker() (*forker, error) {
+	if rt.forks == nil {
+		rt.forks = newForker()
+	}
+	f := rt.forks
+	if f.statusR < 0 {
+		var p [2]int
+		if err := unix.Pipe2(p[:], unix.O_CLOEXEC|unix.O_NONBLOCK); err != nil {
+			return nil, err
+		}
+		f.statusR, f.statusW = p[0], p[1]
+	}
+	return f, nil
 }
 
 func scriptFDs(spec childSpec) []int {

@@ -2,6 +2,7 @@ package engine
 
 import (
 	_ "embed"
+	"errors"
 	"path/filepath"
 	"sync"
 	"unicode/utf16"
@@ -190,9 +191,16 @@ func DecodeBytes(b []byte, encoding, errors string) (goja.Value, error) {
 	return stringValue(res.S), nil
 }
 
-var plainVM = goja.New()
+var plainVMOnce sync.Once
+var plainVMV *goja.Runtime
 
-func stringValue(s string) goja.Value { return plainVM.ToValue(s) }
+// plainVM is a bare goja runtime for value helpers that have no runtime.
+func plainVM() *goja.Runtime {
+	plainVMOnce.Do(func() { plainVMV = goja.New() })
+	return plainVMV
+}
+
+func stringValue(s string) goja.Value { return plainVM().ToValue(s) }
 
 func utf16Units(v goja.Value) []uint16 {
 	s, ok := v.ToString().(goja.String)
@@ -222,7 +230,7 @@ func BytesOf(v goja.Value) ([]byte, bool) {
 	if o, ok := v.(*goja.Object); ok {
 		var b []byte
 		if o.ClassName() == "DataView" || isTypedArray(o) {
-			if err := plainVM.ExportTo(o, &b); err == nil {
+			if err := plainVM().ExportTo(o, &b); err == nil {
 				return b, true
 			}
 		}
@@ -256,16 +264,39 @@ func (rt *Runtime) jsSetTimer(repeat bool) func(goja.FunctionCall) goja.Value {
 			args = append(args, call.Arguments[2:]...)
 		}
 		t := rt.addTimer(fn, int64(ms*1e6), repeat, args)
+		// A Timeout whose methods are not enumerable, so that it prints
+		// as `Timeout { _timer: 2 }` (the REPL echoes it).
 		obj := rt.vm.NewObject()
+		obj.SetPrototype(rt.timeoutProto())
 		obj.Set("_timer", t.cb.id)
 		rt.timerObjs()[t.cb.id] = t
-		obj.Set("ref", func() goja.Value { rt.setTimerRef(t, true); return obj })
-		obj.Set("unref", func() goja.Value { rt.setTimerRef(t, false); return obj })
-		obj.Set("hasRef", func() bool { return t.cb.ref })
-		obj.SetSymbol(goja.SymToPrimitive, func() int64 { return int64(t.cb.id) })
+		method := func(name string, fn any) {
+			f := rt.vm.ToValue(fn).ToObject(rt.vm)
+			_ = f.DefineDataProperty("name", rt.vm.ToValue(name), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_TRUE)
+			_ = obj.DefineDataProperty(name, f, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+		}
+		method("ref", func() goja.Value { rt.setTimerRef(t, true); return obj })
+		method("unref", func() goja.Value { rt.setTimerRef(t, false); return obj })
+		method("hasRef", func() bool { return t.cb.ref })
+		_ = obj.DefineDataPropertySymbol(goja.SymToPrimitive, rt.vm.ToValue(func() int64 { return int64(t.cb.id) }), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 		return obj
 	}
 }
+
+// timeoutProto is the prototype of timer objects: its constructor is named
+// Timeout, as Node's.
+func (rt *Runtime) timeoutProto() *goja.Object {
+	return rt.State(timeoutKey{}, func() any {
+		vm := rt.vm
+		ctor := vm.ToValue(func(goja.FunctionCall) goja.Value { return goja.Undefined() }).ToObject(vm)
+		_ = ctor.DefineDataProperty("name", vm.ToValue("Timeout"), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_TRUE)
+		proto := vm.NewObject()
+		_ = proto.DefineDataProperty("constructor", ctor, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+		return proto
+	}).(*goja.Object)
+}
+
+type timeoutKey struct{}
 
 func (rt *Runtime) timerObjs() map[uint64]*timer {
 	return rt.State(timerKey{}, func() any { return map[uint64]*timer{} }).(map[uint64]*timer)
@@ -338,6 +369,26 @@ func (rt *Runtime) installRequire() {
 		})
 	}
 	rt.req = reg.Enable(rt.vm)
+	// require(name): built-in module or relative CommonJS file; a missing
+	// module raises ModuleNotFoundError ("Cannot find module './x.js'").
+	_ = rt.vm.GlobalObject().DefineDataProperty("require", rt.vm.ToValue(func(call goja.FunctionCall) goja.Value {
+		name := call.Argument(0)
+		if _, ok := name.Export().(string); !ok {
+			rt.Throw(pyerr.TypeErrorf("The \"id\" argument must be of type string"))
+		}
+		v, err := rt.req.Require(name.String())
+		if err != nil {
+			var ex *goja.Exception
+			if errors.As(err, &ex) {
+				panic(ex)
+			}
+			if errors.Is(err, require.InvalidModuleError) || errors.Is(err, require.ModuleFileDoesNotExistError) {
+				rt.Throw(pyerr.New("ModuleNotFoundError", "Cannot find module '%s'", name.String()))
+			}
+			rt.Throw(pyerr.New("ImportError", "%s: %v", name.String(), err))
+		}
+		return v
+	}), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 }
 
 // loadSource reads a module file through the journal, so a forked child

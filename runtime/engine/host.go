@@ -180,11 +180,11 @@ func recordCall[T any](rt *Runtime, name string, argsHash uint32, v T, err error
 		var zero T
 		return zero, pe
 	}
-	payload, merr := encodePayload(v)
+	head, body, merr := encodePayloadParts(v)
 	if merr != nil {
 		panic(rt.vm.NewGoError(merr))
 	}
-	rt.journal.call(name, argsHash, s, statusOK, payload)
+	rt.journal.callParts(name, argsHash, s, statusOK, head, body)
 	return v, nil
 }
 

@@ -3,6 +3,8 @@ package engine
 import (
 	"encoding/binary"
 	"fmt"
+	"os"
+	"strconv"
 
 	"golang.org/x/sys/unix"
 )
@@ -80,6 +82,17 @@ type journalWriter struct {
 	fd   int   // memfd, -1 until the first flush
 	size int64 // bytes already in the memfd
 
+	// off: the journal outgrew maxJournal and was dropped; the runtime can
+	// no longer fork (Fork says so) but runs on without the memory.
+	off   bool
+	max   int64
+	onOff func() // called once when the journal is dropped
+
+	// followed is called after a flush when a spare follows the journal;
+	// lastFlush (monotonic ns) paces flushes for it.
+	followed  func()
+	lastFlush int64
+
 	// prefix: a forked child's journal starts with its parent's (a shared
 	// mapping of the parent's memfd, or a copy in a spare), written into
 	// the child's own memfd at its first flush rather than at start-up;
@@ -89,7 +102,7 @@ type journalWriter struct {
 }
 
 func newJournalWriter() *journalWriter {
-	return &journalWriter{names: map[string]uint64{}, fd: -1, buf: make([]byte, 0, 4096)}
+	return &journalWriter{names: map[string]uint64{}, fd: -1, buf: make([]byte, 0, 4096), max: maxJournal()}
 }
 
 func (w *journalWriter) uvarint(v uint64) { w.buf = binary.AppendUvarint(w.buf, v) }
@@ -112,6 +125,19 @@ func (w *journalWriter) name(s string) uint64 {
 }
 
 func (w *journalWriter) call(name string, argsHash uint32, s site, status byte, payload []byte) {
+	w.callParts(name, argsHash, s, status, payload, nil)
+}
+
+// bigBody is the size from which a payload's body goes straight from the
+// caller's slice to the memfd instead of through buf: large reads cost one
+// copy into the journal, not three.
+const bigBody = 16 << 10
+
+// callParts writes a call whose payload is head followed by body.
+func (w *journalWriter) callParts(name string, argsHash uint32, s site, status byte, head, body []byte) {
+	if w.off {
+		return
+	}
 	n := w.name(name)
 	f := w.name(s.file)
 	w.buf = append(w.buf, kindCall)
@@ -121,12 +147,23 @@ func (w *journalWriter) call(name string, argsHash uint32, s site, status byte, 
 	w.uvarint(uint64(s.line))
 	w.uvarint(uint64(s.col))
 	w.buf = append(w.buf, status)
-	w.bytes(payload)
+	w.uvarint(uint64(len(head) + len(body)))
+	w.buf = append(w.buf, head...)
 	w.entries++
+	if len(body) >= bigBody {
+		if err := w.flushWith(body); err != nil {
+			panic(fmt.Errorf("forkjs: journal: %w", err))
+		}
+		return
+	}
+	w.buf = append(w.buf, body...)
 	w.maybeSpill()
 }
 
 func (w *journalWriter) dispatch(id uint64, status byte, payload []byte) {
+	if w.off {
+		return
+	}
 	w.buf = append(w.buf, kindDispatch)
 	w.uvarint(id)
 	w.buf = append(w.buf, status)
@@ -136,6 +173,9 @@ func (w *journalWriter) dispatch(id uint64, status byte, payload []byte) {
 }
 
 func (w *journalWriter) run(name string, src []byte) {
+	if w.off {
+		return
+	}
 	n := w.name(name)
 	w.buf = append(w.buf, kindRun)
 	w.uvarint(n)
@@ -151,26 +191,69 @@ func (w *journalWriter) header(payload []byte) {
 }
 
 func (w *journalWriter) clock(ns int64) {
+	if w.off {
+		return
+	}
 	w.buf = append(w.buf, kindClock)
 	w.varint(ns)
 	w.entries++
+}
+
+// maxJournal is the most journal a runtime keeps (FORKJS_JOURNAL_MAX
+// bytes, default a quarter of RAM, at most 4 GiB). The journal holds
+// everything the script read, so a long-running script that never forks
+// would otherwise grow without bound.
+func maxJournal() int64 {
+	if v := os.Getenv("FORKJS_JOURNAL_MAX"); v != "" {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 {
+			return n
+		}
+	}
+	limit := int64(4 << 30)
+	var si unix.Sysinfo_t
+	if unix.Sysinfo(&si) == nil {
+		if q := int64(si.Totalram) * int64(si.Unit) / 4; q > 0 && q < limit {
+			limit = q
+		}
+	}
+	return limit
 }
 
 // spillSize bounds the journal bytes kept on the Go heap; beyond it they
 // move to the memfd, which lives outside the garbage-collected heap.
 const spillSize = 1 << 20
 
+// followEvery is how often (ns) a followed journal is flushed, so that the
+// spare replays the parent's work as it happens.
+const followEvery = 2e6
+
 func (w *journalWriter) maybeSpill() {
 	if len(w.buf) >= spillSize {
 		if err := w.flush(); err != nil {
 			panic(fmt.Errorf("forkjs: journal: %w", err))
+		}
+		if w.followed != nil {
+			w.followed()
+		}
+		return
+	}
+	if w.followed != nil {
+		if now := monoClock(); now-w.lastFlush >= followEvery {
+			w.lastFlush = now
+			if err := w.flush(); err != nil {
+				panic(fmt.Errorf("forkjs: journal: %w", err))
+			}
+			w.followed()
 		}
 	}
 }
 
 // flush writes buf to the memfd (creating it, and copying a parent's prefix
 // into it, on first use) and returns the fd and the journal's total length.
-func (w *journalWriter) flush() error {
+func (w *journalWriter) flush() error { return w.flushWith(nil) }
+
+// flushWith writes buf and then extra (one pwritev) to the memfd.
+func (w *journalWriter) flushWith(extra []byte) error {
 	if w.fd < 0 {
 		fd, err := unix.MemfdCreate("forkjs-journal", unix.MFD_CLOEXEC)
 		if err != nil {
@@ -195,8 +278,8 @@ func (w *journalWriter) flush() error {
 			w.prefix = nil
 		}
 	}
-	for len(w.buf) > 0 {
-		n, err := unix.Pwrite(w.fd, w.buf, w.size)
+	for len(w.buf) > 0 || len(extra) > 0 {
+		n, err := unix.Pwritev(w.fd, [][]byte{w.buf, extra}, w.size)
 		if err == unix.EINTR {
 			continue
 		}
@@ -204,7 +287,20 @@ func (w *journalWriter) flush() error {
 			return fmt.Errorf("journal write: %w", err)
 		}
 		w.size += int64(n)
-		w.buf = w.buf[n:]
+		if k := min(n, len(w.buf)); k > 0 {
+			w.buf = w.buf[k:]
+			n -= k
+		}
+		extra = extra[n:]
+	}
+	if w.size > w.max {
+		// Too big to keep: give the memory back and stop journaling.
+		unix.Close(w.fd)
+		w.fd, w.size, w.off, w.buf = -1, 0, true, nil
+		if w.onOff != nil {
+			w.onOff()
+		}
+		return nil
 	}
 	if cap(w.buf) > spillSize*2 {
 		w.buf = make([]byte, 0, 4096)

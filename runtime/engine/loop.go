@@ -269,6 +269,7 @@ func (rt *Runtime) fireTimer(t *timer) {
 		}
 	} else {
 		rt.loop.timers.remove(t)
+		delete(rt.timerObjs(), t.cb.id) // clearTimeout of a fired timer is a no-op
 	}
 	if _, err := t.fn(goja.Undefined(), t.args...); err != nil {
 		panic(err)
@@ -321,7 +322,12 @@ func (rt *Runtime) alive() bool {
 // It returns the first uncaught exception.
 func (rt *Runtime) runLoop() error {
 	for {
-		if err := rt.catch(func() { rt.runDue() }); err != nil {
+		if err := rt.catch(func() {
+			// Marked running so that Ctrl-C interrupts a callback stuck in JS.
+			rt.running.Store(true)
+			defer rt.running.Store(false)
+			rt.runDue()
+		}); err != nil {
 			return err
 		}
 		if err := rt.pendingDivergence(); err != nil {
@@ -336,21 +342,22 @@ func (rt *Runtime) runLoop() error {
 			}
 			continue
 		}
-		if err := rt.idleWait(); err != nil {
+		if _, err := rt.idleWait(nil); err != nil {
 			return err
 		}
 	}
 }
 
-// idleWait blocks until a completion arrives, a timer is due or a wake
-// reason (Ctrl-C, a signal) is pending.
-func (rt *Runtime) idleWait() error {
+// idleWait blocks until a completion arrives, a timer is due, a wake
+// reason (Ctrl-C, a signal) is pending or a receive from stop succeeds
+// (stopped is then true; a nil stop never fires).
+func (rt *Runtime) idleWait(stop <-chan struct{}) (stopped bool, err error) {
 	l := &rt.loop
 	var tc <-chan time.Time
 	if len(l.timers) > 0 {
 		d := time.Duration(l.timers.peek().due - monoClock())
 		if d <= 0 {
-			return nil
+			return false, nil
 		}
 		t := time.NewTimer(d)
 		defer t.Stop()
@@ -360,19 +367,21 @@ func (rt *Runtime) idleWait() error {
 	n := len(l.queue)
 	l.mu.Unlock()
 	if n > 0 {
-		return nil
+		return false, nil
 	}
 	c := rt.cancel.arm(false)
 	defer rt.cancel.disarm()
 	select {
 	case <-l.notify:
 	case <-tc:
+	case <-stop:
+		return true, nil
 	case <-c.C:
-		return rt.catch(func() {
+		return false, rt.catch(func() {
 			if perr := rt.handleWake(false); perr != nil {
 				panic(rt.toJSError(perr))
 			}
 		})
 	}
-	return nil
+	return false, nil
 }

@@ -35,6 +35,11 @@ type Options struct {
 	// Zero means 10000 frames.
 	MaxCallStackSize int
 
+	// MemoryLimit, when positive, interrupts the script with MemoryError
+	// once the process's Go heap exceeds this many bytes (checked every
+	// 50 ms; goja has no per-runtime accounting, so this is process-wide).
+	MemoryLimit int64
+
 	// Interactive marks a REPL session: a forked child runs only the rest of
 	// the input being evaluated, then exits instead of reading more.
 	Interactive bool

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"sync"
 
 	"github.com/fxamacker/cbor/v2"
 )
@@ -14,18 +15,21 @@ import (
 // through fxamacker/cbor with canonical (sorted) map keys so that equal
 // values always give equal bytes.
 
+// encMode and decMode are built on first use: building them at package
+// init would cost every start-up, including forked children's.
 var (
-	encMode cbor.EncMode
-	decMode cbor.DecMode
+	cborOnce sync.Once
+	encModeV cbor.EncMode
+	decModeV cbor.DecMode
 )
 
-func init() {
+func initCBOR() {
 	var err error
-	encMode, err = cbor.CanonicalEncOptions().EncMode()
+	encModeV, err = cbor.CanonicalEncOptions().EncMode()
 	if err != nil {
 		panic(err)
 	}
-	decMode, err = cbor.DecOptions{
+	decModeV, err = cbor.DecOptions{
 		MaxNestedLevels:  256,
 		MaxArrayElements: 1 << 26,
 		MaxMapPairs:      1 << 26,
@@ -35,6 +39,20 @@ func init() {
 		panic(err)
 	}
 }
+
+type lazyEnc struct{}
+type lazyDec struct{}
+
+func (lazyEnc) Marshal(v any) ([]byte, error) { cborOnce.Do(initCBOR); return encModeV.Marshal(v) }
+func (lazyDec) Unmarshal(b []byte, v any) error {
+	cborOnce.Do(initCBOR)
+	return decModeV.Unmarshal(b, v)
+}
+
+var (
+	encMode lazyEnc
+	decMode lazyDec
+)
 
 func appendHead(b []byte, major byte, n uint64) []byte {
 	switch {
@@ -84,6 +102,24 @@ func encodePayload(v any) ([]byte, error) {
 		return binary.BigEndian.AppendUint64([]byte{0xfb}, math.Float64bits(x)), nil
 	}
 	return encMode.Marshal(v)
+}
+
+// encodePayloadParts is encodePayload split into a head and a body that
+// aliases v's bytes (for []byte and string results), so that the journal
+// can write a large body without copying it first.
+func encodePayloadParts(v any) (head, body []byte, err error) {
+	switch x := v.(type) {
+	case []byte:
+		if x != nil && len(x) >= bigBody {
+			return appendHead(make([]byte, 0, 9), 2, uint64(len(x))), x, nil
+		}
+	case string:
+		if len(x) >= bigBody {
+			return appendHead(make([]byte, 0, 9), 3, uint64(len(x))), []byte(x), nil
+		}
+	}
+	b, err := encodePayload(v)
+	return b, nil, err
 }
 
 // readHead decodes a CBOR head of the given major type.

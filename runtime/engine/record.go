@@ -18,8 +18,8 @@ const recordEnv = "FORKJS_RECORD"
 
 func (rt *Runtime) recordJournal() {
 	dir := os.Getenv(recordEnv)
-	if dir == "" {
-		return
+	if dir == "" || rt.tainted || rt.journal.off {
+		return // an interrupted run cannot be replayed to the same point
 	}
 	if err := rt.journal.flush(); err != nil {
 		fmt.Fprintln(os.Stderr, "forkjs: record:", err)

@@ -17,6 +17,7 @@ const (
 	modeScript runMode = 0 // a script: its completion value is returned
 	modeREPL   runMode = 1 // a REPL entry: a defined result is also stored in _
 	modeExit   runMode = 2 // no code: the exit hooks run here
+	modeSet    runMode = 3 // the host set a global (Runtime.Set)
 )
 
 // evalRun compiles and runs top-level code. Live, it first journals the
@@ -26,6 +27,9 @@ func (rt *Runtime) evalRun(name string, mode runMode, src []byte) (goja.Value, e
 		payload := make([]byte, 0, len(src)+1)
 		payload = append(append(payload, byte(mode)), src...)
 		rt.journal.run(name, payload)
+		if mode == modeScript && mayFork(src) {
+			rt.earlySpare()
+		}
 	}
 	prg, err := goja.Compile(name, string(src), false)
 	if err != nil {
@@ -73,9 +77,21 @@ func (rt *Runtime) RunScript(name string, src string) (goja.Value, error) {
 }
 
 // EvalREPL runs one REPL entry: like RunScript, and a result other than
-// undefined is stored in the global _.
+// undefined is stored in the global _. A Ctrl-C that arrives while the entry
+// runs belongs to it: it is not reported again afterwards.
 func (rt *Runtime) EvalREPL(src string) (goja.Value, error) {
-	return rt.evalRun("<repl>", modeREPL, []byte(src))
+	return rt.EvalREPLFile("<repl>", src)
+}
+
+// EvalREPLFile is EvalREPL for an entry read from a file (the REPL's .load):
+// stack traces name the file.
+func (rt *Runtime) EvalREPLFile(name, src string) (goja.Value, error) {
+	rt.vm.ClearInterrupt()
+	defer func() {
+		rt.vm.ClearInterrupt()
+		rt.cancel.drop(wakeInterrupt)
+	}()
+	return rt.evalRun(name, modeREPL, []byte(src))
 }
 
 // RunLoop runs the event loop until no timer, callback or child keeps it
@@ -132,9 +148,9 @@ func (rt *Runtime) runExit(code int) int {
 }
 
 // Exit runs the exit hooks and ends the process with code, as Python's
-// sys.exit does at top level. It is used by the REPL's .exit and by
-// process bodies that must never return into the script (a
-// multiprocessing.Process child after run(), a Pool worker).
+// sys.exit does at top level (Finish does the same without exiting). It
+// is also how process bodies that must never return into the script end
+// (a multiprocessing.Process child after run(), a Pool worker).
 //
 // A replaying runtime reaches Exit only when a recorded journal is
 // replayed to its end (--replay-check): a forked child that ended this

@@ -58,6 +58,9 @@ type Runtime struct {
 	flushHook func()
 	sigMu     sync.Mutex
 	sigJS     map[int]bool // signals with a JS handler, for the signal goroutine
+	cancelled atomic.Bool  // the current run's context ended
+	tainted   bool         // running JS was interrupted: forking is off
+	tracked   map[int]func()
 }
 
 // header pins what a forked child needs before replaying: everything that
@@ -116,6 +119,9 @@ func New(opts Options) (*Runtime, error) {
 	}
 	rt.hdr.Stdio = rt.stdio
 	rt.opts = opts
+	if opts.MemoryLimit > 0 {
+		go rt.memoryWatch(opts.MemoryLimit)
+	}
 	payload, err := encMode.Marshal(rt.hdr)
 	if err != nil {
 		return nil, err
@@ -142,6 +148,11 @@ func newRuntime(h header, r *journalReader) *Runtime {
 		state:    map[any]any{},
 	}
 	rt.replaying = r != nil
+	rt.journal.onOff = func() {
+		if rt.forks != nil {
+			rt.DisableSpares() // a spare holds the dropped journal's memory
+		}
+	}
 	rt.opts.Args = h.Args
 	rt.opts.Env = h.Env
 	rt.opts.Interactive = h.Interactive
@@ -314,6 +325,10 @@ func (rt *Runtime) catch(fn func()) (err error) {
 		if r := recover(); r != nil {
 			if e, ok := r.(error); ok {
 				if _, ok := e.(*goja.InterruptedError); ok {
+					// JS stopped at an arbitrary instruction: no replay can
+					// stop at the same point, so this runtime can no longer
+					// fork (see Fork).
+					rt.tainted = true
 					err = e
 					return
 				}
@@ -343,22 +358,29 @@ func (rt *Runtime) callJS(fn func()) {
 	}
 }
 
-var emptyProgram = goja.MustCompile("", "", false)
+var emptyProgram = &compiled{name: "", src: new(string)}
 
 // flushJobs runs queued promise reactions (goja runs them when the
 // outermost JS call returns; an empty program is such a call).
 func (rt *Runtime) flushJobs() {
-	if _, err := rt.vm.RunProgram(emptyProgram); err != nil {
+	if _, err := rt.vm.RunProgram(emptyProgram.program()); err != nil {
 		panic(err)
 	}
 }
 
-// Close releases the runtime's resources: it flushes nothing and kills
-// nothing by itself (the script's AtExit hooks do that at its end).
+// Close ends the runtime: it runs the script's exit hooks if a run left
+// them pending (flushing file buffers, joining or terminating
+// multiprocessing children as Python does at exit), then kills every child
+// process the runtime started that is still running and reaps it, and
+// releases the runtime's descriptors. The runtime cannot be used again.
 func (rt *Runtime) Close() error {
 	if rt.closed {
 		return nil
 	}
+	if !rt.replaying && len(rt.atExit) > 0 {
+		rt.runExit(0)
+	}
+	rt.killChildren()
 	rt.closed = true
 	rt.cancel.wake(wakeClosed)
 	for _, p := range rt.pumps {

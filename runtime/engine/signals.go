@@ -55,14 +55,14 @@ func (rt *Runtime) startSignals() {
 	}
 }
 
-// apply makes the process's signal dispositions match the table.
+// apply makes the process's signal dispositions match the table. Only
+// signals forkjs manages are touched (not, say, the REPL's SIGWINCH).
 func (s *signals) apply() {
 	if s.ch == nil {
 		s.ch = make(chan os.Signal, 16)
 		s.done = make(chan struct{})
-		go s.run()
+		go s.run(s.ch, s.done)
 	}
-	signal.Reset()
 	sigs := []int{int(syscall.SIGINT)}
 	for sig := range s.handlers {
 		sigs = append(sigs, sig)
@@ -70,15 +70,17 @@ func (s *signals) apply() {
 	sort.Ints(sigs)
 	for _, sig := range sigs {
 		h, ok := s.handlers[sig]
+		ss := syscall.Signal(sig)
 		switch {
-		case !ok && sig == int(syscall.SIGINT):
-			signal.Notify(s.ch, syscall.SIGINT)
-		case isFunction(h):
-			signal.Notify(s.ch, syscall.Signal(sig))
+		case !ok && sig == int(syscall.SIGINT), isFunction(h):
+			signal.Notify(s.ch, ss)
 		case h != nil && h.ToInteger() == SigIgnore:
-			signal.Ignore(syscall.Signal(sig))
+			signal.Ignore(ss)
 		default:
-			signal.Reset(syscall.Signal(sig))
+			// Notify before Reset: Reset alone leaves an ignored signal
+			// ignored.
+			signal.Notify(s.ch, ss)
+			signal.Reset(ss)
 		}
 	}
 }
@@ -88,10 +90,10 @@ func isFunction(v goja.Value) bool {
 	return ok
 }
 
-func (s *signals) run() {
+func (s *signals) run(ch chan os.Signal, done chan struct{}) {
 	for {
 		select {
-		case sig := <-s.ch:
+		case sig := <-ch:
 			n := int(sig.(syscall.Signal))
 			if n == int(syscall.SIGINT) && !s.hasHandler(n) {
 				s.rt.keyboardInterrupt()
@@ -99,7 +101,7 @@ func (s *signals) run() {
 			}
 			s.src.Send(n)
 			s.rt.cancel.wake(wakeSignal)
-		case <-s.done:
+		case <-done:
 			return
 		}
 	}
@@ -116,7 +118,7 @@ func (s *signals) hasHandler(n int) bool {
 func (s *signals) stop() {
 	if s.done != nil {
 		close(s.done)
-		signal.Reset()
+		signal.Stop(s.ch)
 		s.done = nil
 	}
 }
@@ -189,8 +191,8 @@ func (rt *Runtime) GetSignal(sig int) goja.Value {
 // deliver, callbacks); an exception thrown by one propagates as a panic.
 func (rt *Runtime) handleWake(deliver bool) *pyerr.Error {
 	r := rt.cancel.take()
-	if r&wakeClosed != 0 {
-		return &pyerr.Error{Type: "KeyboardInterrupt", Msg: "the runtime was cancelled"}
+	if r&(wakeClosed|wakeCancel) != 0 {
+		return &pyerr.Error{Type: "KeyboardInterrupt", Msg: "the run was cancelled"}
 	}
 	if r&wakeInterrupt != 0 {
 		rt.vm.ClearInterrupt()

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -108,6 +109,7 @@ func (rt *Runtime) startSpare() {
 	sid, _ := unix.Getsid(0)
 	ch := make(chan *spareProc, 1)
 	f.spareCh = ch
+	rt.journal.followed = rt.follow
 	go func() {
 		pid, err := syscall.ForkExec("/proc/self/exe", os.Args, &syscall.ProcAttr{Env: env, Files: files})
 		unix.Close(sv[1])
@@ -116,6 +118,53 @@ func (rt *Runtime) startSpare() {
 		}
 		ch <- &spareProc{pid: pid, ctrl: sv[0], k: k, pgid: pgid, sid: sid, err: err}
 	}()
+}
+
+// mayFork guesses from a script's source whether it forks (os.fork,
+// multiprocessing's Process and Pool): such a script gets its spare before
+// it runs, so that even its first fork finds a child that has already
+// initialised and followed the script's work on the other core.
+func mayFork(src []byte) bool {
+	return bytes.Contains(src, []byte("fork")) || bytes.Contains(src, []byte("Process")) || bytes.Contains(src, []byte("Pool"))
+}
+
+// earlySpare starts a spare before the script's first fork (live only).
+func (rt *Runtime) earlySpare() {
+	if rt.forks != nil && (rt.forks.spare != nil || rt.forks.spareCh != nil) {
+		return
+	}
+	if _, err := rt.forker(); err != nil {
+		return
+	}
+	rt.startSpare()
+}
+
+// follow tells a running spare how long the journal is now, so that it
+// replays the parent's work as it happens ('X' message; never blocks: a
+// spare that is behind gets the length later).
+func (rt *Runtime) follow() {
+	f := rt.forks
+	if f == nil || f.noSpares {
+		return
+	}
+	if f.spare == nil && f.spareCh != nil {
+		select {
+		case sp := <-f.spareCh:
+			f.spareCh = nil
+			if sp.err == nil {
+				f.spare = sp
+			}
+		default:
+			return
+		}
+	}
+	if f.spare == nil {
+		return
+	}
+	var msg [9]byte
+	msg[0] = 'X'
+	binary.LittleEndian.PutUint64(msg[1:], uint64(rt.journal.size))
+	unix.Sendmsg(f.spare.ctrl, msg[:], nil, nil, unix.MSG_DONTWAIT|unix.MSG_NOSIGNAL)
 }
 
 // takeSpare returns a spare ready for activation, or nil.
@@ -153,6 +202,7 @@ func (rt *Runtime) DisableSpares() {
 		return
 	}
 	rt.forks.noSpares = true
+	rt.journal.followed = nil
 	if sp := rt.forks.takeSpare(); sp != nil {
 		sp.retire()
 	}
@@ -199,6 +249,7 @@ func (rt *Runtime) activateSpare(spec childSpec, fds []int) int {
 
 // runSpare is a spare child's start-up (from Dispatch).
 func runSpare(specText string) int {
+	tracef("spare start")
 	var spec spareSpec
 	if err := json.Unmarshal([]byte(specText), &spec); err != nil {
 		fmt.Fprintln(os.Stderr, "forkjs: bad spare spec:", err)
@@ -221,6 +272,7 @@ func runSpare(specText string) int {
 	}
 	rt.forks = newForker()
 	rt.forks.parentStatus = spec.Status
+	tracef("spare runtime built")
 	return rt.childMain()
 }
 
@@ -272,6 +324,7 @@ func spareWait(r *journalReader, spec *spareSpec) bool {
 		}
 		return true
 	case 'A':
+		tracef("spare activated")
 	default:
 		os.Exit(DivergenceStatus)
 	}

@@ -30,7 +30,7 @@
   class SystemExit extends BaseException {
     constructor(...args) {
       super(...args);
-      this.code = args.length === 0 ? null : args.length === 1 ? args[0] : args;
+      hide(this, 'code', args.length === 0 ? null : args.length === 1 ? args[0] : args);
     }
   }
   define(SystemExit, 'SystemExit');
@@ -63,11 +63,13 @@
       }
       super(msg);
       this.message = msg;
+      // Python's attributes, not enumerable so that printing an error shows
+      // its message and stack as Python's traceback does.
       hide(this, 'args', args.length >= 2 ? [errno, se] : args);
-      this.errno = errno;
-      this.strerror = se;
-      this.filename = filename === undefined ? null : filename;
-      this.filename2 = filename2 === undefined ? null : filename2;
+      hide(this, 'errno', errno);
+      hide(this, 'strerror', se);
+      hide(this, 'filename', filename === undefined ? null : filename);
+      hide(this, 'filename2', filename2 === undefined ? null : filename2);
     }
   }
   define(OSError, 'OSError');

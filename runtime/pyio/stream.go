@@ -28,15 +28,13 @@ type stream struct {
 // writeAll writes b to fd, retrying short writes and EINTR. A blocked
 // write can be interrupted (Ctrl-C) through c.
 func writeAll(fd int, b []byte, c *engine.Cancel) error {
+	if c != nil {
+		_, err := WriteFD(fd, b, *c)
+		return err
+	}
 	for len(b) > 0 {
 		n, err := unix.Write(fd, b)
 		if err == unix.EINTR {
-			continue
-		}
-		if err == unix.EAGAIN && c != nil {
-			if werr := waitFD(fd, unix.POLLOUT, *c); werr != nil {
-				return werr
-			}
 			continue
 		}
 		if err != nil {
@@ -108,25 +106,21 @@ func (s *stream) fill(c engine.Cancel, size int) (bool, error) {
 	if size < bufferSize {
 		size = bufferSize
 	}
-	buf := make([]byte, size)
-	for {
-		if err := waitFD(s.fd, unix.POLLIN, c); err != nil {
-			return false, err
-		}
-		n, err := unix.Read(s.fd, buf)
-		if err == unix.EINTR || err == unix.EAGAIN {
-			continue
-		}
-		if err != nil {
-			return false, err
-		}
-		if n == 0 {
-			s.eof = true
-			return false, nil
-		}
-		s.rbuf = append(s.rbuf, buf[:n]...)
-		return true, nil
+	if cap(s.rbuf)-len(s.rbuf) < size {
+		nb := make([]byte, len(s.rbuf), len(s.rbuf)+size)
+		copy(nb, s.rbuf)
+		s.rbuf = nb
 	}
+	n, err := ReadFD(s.fd, s.rbuf[len(s.rbuf):len(s.rbuf)+size], c)
+	if err != nil {
+		return false, err
+	}
+	if n == 0 {
+		s.eof = true
+		return false, nil
+	}
+	s.rbuf = s.rbuf[:len(s.rbuf)+n]
+	return true, nil
 }
 
 // readAll reads to EOF.

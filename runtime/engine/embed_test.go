@@ -1,0 +1,119 @@
+package engine_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/forkjs/forkjs/bindings"
+	"github.com/forkjs/forkjs/runtime/engine"
+)
+
+// Cancelling the context during time.sleep(30) returns from RunString
+// within a second with the context's error, and no forked child survives.
+func TestCancelDuringSleep(t *testing.T) {
+	rt, err := engine.New(engine.Options{Modules: bindings.Defaults()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(300*time.Millisecond, cancel)
+	start := time.Now()
+	_, err = rt.RunString(ctx, `
+		const pid = os.fork();
+		if (pid === 0) { while (true) time.sleep(1); }
+		globalThis.childPid = pid;
+		time.sleep(30);`)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Fatalf("RunString returned after %v", d)
+	}
+	pid, _ := rt.Get("childPid").(int64)
+	if pid <= 0 {
+		t.Fatalf("childPid = %v", rt.Get("childPid"))
+	}
+	if alive(int(pid)) {
+		t.Fatalf("child %d still running after cancellation", pid)
+	}
+	// The runtime is usable again.
+	v, err := rt.RunString(context.Background(), `1 + 1`)
+	if err != nil || v != int64(2) {
+		t.Fatalf("after cancel: %v %v", v, err)
+	}
+}
+
+// A deadline interrupts pure JS too.
+func TestTimeoutInterruptsJS(t *testing.T) {
+	rt, _ := engine.New(engine.Options{Modules: bindings.Defaults()})
+	defer rt.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	_, err := rt.RunString(ctx, `while (true) {}`)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// A host function registered as Input whose result changes on every call
+// still gives a forked child the parent's values up to the fork.
+func TestInputFunctionReplayedInChild(t *testing.T) {
+	var out strings.Builder
+	rt, _ := engine.New(engine.Options{Modules: append(bindings.Defaults(), counterModule), Stdout: &out})
+	defer rt.Close()
+	v, err := rt.RunString(context.Background(), `
+		const counter = require('counter');
+		const before = [counter.next(), counter.next()];
+		const [r, w] = os.pipe();
+		const pid = os.fork();
+		if (pid === 0) {
+			os.write(w, JSON.stringify({ before, after: counter.next() }));
+			os._exit(0);
+		}
+		os.close(w);
+		const child = JSON.parse(os.fdopen(r).read());
+		os.waitpid(pid, 0);
+		JSON.stringify({ parent: before, child: child.before, childAfterDiffers: child.after !== before[1], parentAfter: counter.next() > before[1] })`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"parent":[100,200],"child":[100,200],"childAfterDiffers":true,"parentAfter":true}`
+	if v != want {
+		t.Fatalf("got %v\nwant %v", v, want)
+	}
+}
+
+// Set converts Go maps deterministically (sorted keys), and refuses Go
+// functions with an explanation.
+func TestSetAndGet(t *testing.T) {
+	rt, _ := engine.New(engine.Options{Modules: bindings.Defaults()})
+	defer rt.Close()
+	if err := rt.Set("m", map[string]int{"b": 2, "a": 1, "c": 3}); err != nil {
+		t.Fatal(err)
+	}
+	v, _ := rt.RunString(context.Background(), `Object.keys(m).join(',')`)
+	if v != "a,b,c" {
+		t.Fatalf("keys %v", v)
+	}
+	if err := rt.Set("f", func() {}); err == nil {
+		t.Fatal("Set of a Go func succeeded")
+	}
+	rt.RunString(context.Background(), `const answer = { n: 42, list: [1, 'x', null], bytes: new Bytes('hi') }`)
+	got := rt.Get("answer").(map[string]any)
+	if got["n"] != int64(42) || len(got["list"].([]any)) != 3 || string(got["bytes"].([]byte)) != "hi" {
+		t.Fatalf("Get: %#v", got)
+	}
+}
+
+func alive(pid int) bool {
+	b, err := osReadFile("/proc/" + itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	f := strings.Fields(string(b))
+	return len(f) > 2 && f[2] != "Z"
+}

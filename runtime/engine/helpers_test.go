@@ -1,0 +1,9 @@
+package engine_test
+
+import (
+	"os"
+	"strconv"
+)
+
+func osReadFile(p string) ([]byte, error) { return os.ReadFile(p) }
+func itoa(i int) string                   { return strconv.Itoa(i) }

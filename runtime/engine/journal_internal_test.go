@@ -1,0 +1,111 @@
+package engine
+
+import (
+	"bytes"
+	"math"
+	"testing"
+
+	"github.com/forkjs/forkjs/runtime/pyerr"
+)
+
+// Entries written by journalWriter read back identically, names interned.
+func TestJournalRoundTrip(t *testing.T) {
+	w := newJournalWriter()
+	w.header([]byte{1, 2, 3})
+	w.call("os.read", 0xdeadbeef, site{"a.js", 3, 7}, statusOK, []byte("payload"))
+	w.call("os.read", 7, site{"a.js", 4, 1}, statusErr, nil)
+	w.dispatch(42, statusOK, []byte{9})
+	w.run("<repl>", []byte{byte(modeREPL), 'x'})
+	w.clock(-123456789)
+	r := &journalReader{data: append([]byte(nil), w.buf...)}
+	want := []entry{
+		{kind: kindHeader, payload: []byte{1, 2, 3}},
+		{kind: kindCall, name: "os.read", argsHash: 0xdeadbeef, site: site{"a.js", 3, 7}, payload: []byte("payload")},
+		{kind: kindCall, name: "os.read", argsHash: 7, site: site{"a.js", 4, 1}, status: statusErr},
+		{kind: kindDispatch, id: 42, payload: []byte{9}},
+		{kind: kindRun, name: "<repl>", payload: []byte{byte(modeREPL), 'x'}},
+		{kind: kindClock, clock: -123456789},
+	}
+	for i, w := range want {
+		e := r.next()
+		if e == nil {
+			t.Fatalf("entry %d missing", i)
+		}
+		if e.index != i || e.kind != w.kind || e.name != w.name || e.argsHash != w.argsHash || e.site != w.site ||
+			e.status != w.status || e.id != w.id || e.clock != w.clock || !bytes.Equal(e.payload, w.payload) {
+			t.Fatalf("entry %d: got %+v want %+v", i, *e, w)
+		}
+	}
+	if !r.done() || r.next() != nil {
+		t.Fatal("journal not exhausted")
+	}
+}
+
+// A truncated journal panics with errCorrupt, never reads out of bounds.
+func TestJournalCorrupt(t *testing.T) {
+	w := newJournalWriter()
+	w.call("os.write", 1, site{"b.js", 1, 1}, statusOK, bytes.Repeat([]byte{'x'}, 100))
+	for cut := 1; cut < len(w.buf); cut++ {
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					if _, ok := r.(errCorrupt); !ok {
+						t.Fatalf("cut %d: panic %v", cut, r)
+					}
+				}
+			}()
+			r := &journalReader{data: w.buf[:cut]}
+			for r.next() != nil {
+			}
+		}()
+	}
+}
+
+// Host call results survive the journal encoding with their types.
+func TestPayloadRoundTrip(t *testing.T) {
+	check := func(v any, out any) {
+		b, err := encodePayload(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := decodePayload(b, out); err != nil {
+			t.Fatalf("%T %v: %v", v, v, err)
+		}
+	}
+	for _, n := range []int{0, 1, -1, 23, 24, 255, 256, 65535, 65536, math.MaxInt32, -math.MaxInt32, math.MaxInt64, math.MinInt64} {
+		var got int
+		check(n, &got)
+		if got != n {
+			t.Fatalf("int %d came back %d", n, got)
+		}
+	}
+	var s string
+	check("héllo", &s)
+	var b []byte
+	check([]byte{0, 1, 2}, &b)
+	var f float64
+	check(math.Inf(-1), &f)
+	var ok bool
+	check(true, &ok)
+	var pair [2]int
+	check([2]int{3, 4}, &pair)
+	if s != "héllo" || len(b) != 3 || !math.IsInf(f, -1) || !ok || pair != [2]int{3, 4} {
+		t.Fatalf("round trip: %q %v %v %v %v", s, b, f, ok, pair)
+	}
+	pe := &pyerr.Error{Type: "FileNotFoundError", Errno: 2, Strerror: "No such file or directory", Filename: "x", HasFilename: true}
+	raw, _ := encMode.Marshal(pe)
+	var back pyerr.Error
+	if err := decMode.Unmarshal(raw, &back); err != nil || back.Error() != pe.Error() {
+		t.Fatalf("error round trip: %v %v", back, err)
+	}
+}
+
+// ArgsHash depends on values only.
+func TestArgsHash(t *testing.T) {
+	if ArgsHash(1, "a", []byte("b")) != ArgsHash(1, "a", []byte("b")) {
+		t.Fatal("hash not deterministic")
+	}
+	if ArgsHash(1, "a") == ArgsHash(1, "b") || ArgsHash(1) == ArgsHash(2) || ArgsHash("ab", "c") == ArgsHash("a", "bc") {
+		t.Fatal("hash collides on simple inputs")
+	}
+}
