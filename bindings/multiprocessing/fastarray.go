@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -250,6 +251,7 @@ func decodePrimitiveArray(vm *goja.Runtime, b []byte, dst []goja.Value) ([]goja.
 		return dst, false
 	}
 	orig := len(dst)
+	dst = slices.Grow(dst, int(n))
 	for i := uint64(0); i < n; i++ {
 		v, ok := r.primitive()
 		if !ok {

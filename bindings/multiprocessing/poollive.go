@@ -36,6 +36,7 @@ type liveTask struct {
 	tid     int
 	frame   []byte
 	pending *engine.Pending[[]byte]
+	sent    time.Time // when it was handed to a worker
 }
 
 // workerLive is one worker in the dispatcher.
@@ -53,9 +54,18 @@ type workerLive struct {
 	writerDone chan struct{}
 }
 
-// inflightPerWorker is how many tasks a worker holds at once: one running
-// and one waiting, so that it never idles while the parent sends.
-const inflightPerWorker = 2
+// A worker holds a few tasks at once, so that it never idles while the
+// parent sends and small tasks travel in batches: up to inflightBusy of
+// them while it gets through its tasks quickly, but only inflightSlow
+// (the one running and the next) once its oldest task has been running
+// longer than slowTask, so that tasks do not queue behind a long one while
+// another worker could take them. A worker that dies fails at most the
+// tasks it holds.
+const (
+	inflightPerWorker = 8
+	inflightSlow      = 2
+	slowTask          = 20 * time.Millisecond
+)
 
 // killGrace is how long terminate waits after SIGTERM before SIGKILL.
 const killGrace = 2 * time.Second
@@ -152,6 +162,7 @@ func (pl *poolLive) schedule() {
 		t := pl.queue[0]
 		pl.queue[0] = nil
 		pl.queue = pl.queue[1:]
+		t.sent = time.Now()
 		w.inflight[t.tid] = t
 		w.sent++
 		w.out = append(w.out, t.frame)
@@ -185,6 +196,15 @@ func (pl *poolLive) inflight() int {
 	return n
 }
 
+// busySince returns how long w's oldest task has been out.
+func (w *workerLive) busySince(now time.Time) time.Duration {
+	var d time.Duration
+	for _, t := range w.inflight {
+		d = max(d, now.Sub(t.sent))
+	}
+	return d
+}
+
 // stop queues the exit frame (an empty frame).
 func (w *workerLive) stop() {
 	w.stopping = true
@@ -195,9 +215,13 @@ func (w *workerLive) stop() {
 func (pl *poolLive) pick() *workerLive {
 	var best *workerLive
 	n := len(pl.workers)
+	now := time.Now()
 	for k := 0; k < n; k++ {
 		w := pl.workers[(pl.rr+k)%n]
 		if w.dead || w.stopping || len(w.inflight) >= pl.inflightMax {
+			continue
+		}
+		if len(w.inflight) >= inflightSlow && w.busySince(now) > slowTask {
 			continue
 		}
 		if best == nil || len(w.inflight) < len(best.inflight) {

@@ -86,11 +86,18 @@ var errTimedOut = pyerr.New("TimeoutError", "timed out")
 // pollUntil waits until fd is readable, timeout seconds pass (negative:
 // forever; errTimedOut) or c fires (engine.ErrWoken).
 func pollUntil(fd int, timeout float64, c engine.Cancel) error {
+	return pollFD(fd, unix.POLLIN, timeout, c)
+}
+
+// pollFD waits until fd has one of events (or an error or hang-up), as
+// pollUntil does: it watches the engine's cancellation eventfd in the
+// same poll(2), so no goroutine is needed.
+func pollFD(fd int, events int16, timeout float64, c engine.Cancel) error {
 	var dl time.Time
 	if timeout >= 0 {
 		dl = time.Now().Add(durationOf(timeout))
 	}
-	fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}, {Fd: int32(c.FD), Events: unix.POLLIN}}
+	fds := []unix.PollFd{{Fd: int32(fd), Events: events}, {Fd: int32(c.FD), Events: unix.POLLIN}}
 	for {
 		ms := -1
 		if !dl.IsZero() {

@@ -8,7 +8,6 @@ import (
 	"github.com/dop251/goja"
 	"github.com/forkjs/forkjs/runtime/engine"
 	"github.com/forkjs/forkjs/runtime/ipc"
-	"github.com/forkjs/forkjs/runtime/pyerr"
 	"golang.org/x/sys/unix"
 )
 
@@ -21,7 +20,6 @@ import (
 type workerSide struct {
 	fd     int
 	reader *ipc.FrameReader // live
-	stream *ipc.Stream      // live
 	buf    []byte
 }
 
@@ -47,12 +45,21 @@ func (m *mod) workerNatives() {
 			if w.reader == nil {
 				w.reader = ipc.NewFrameReader(w.fd, maxMessage)
 			}
+			// Read what is there; wait in poll(2) with the engine's
+			// cancellation when nothing is. (Once a frame has begun, the
+			// rest is awaited without cancellation: the parent's writer is
+			// in the middle of it, and a worker ignores Ctrl-C anyway.)
 			var f []byte
-			err := m.br.run(c, func(ic *ipc.Cancel) error {
-				var err error
-				f, err = w.reader.ReadFrame(ic, -1)
-				return err
-			})
+			var err error
+			for {
+				f, err = w.reader.ReadFrame(nil, 0)
+				if err != ipc.ErrTimeout {
+					break
+				}
+				if err = pollFD(w.fd, unix.POLLIN, -1, c); err != nil {
+					return nil, err
+				}
+			}
 			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 				return nil, nil
 			}
@@ -77,7 +84,9 @@ func (m *mod) workerNatives() {
 	m.set("worker_send", func(call goja.FunctionCall) goja.Value {
 		w := m.worker
 		tid, status := argInt(call, 0), argInt(call, 1)
-		frame := w.buf[:0]
+		// The frame with its length header, written in one go when the
+		// socket has room.
+		frame := binary.BigEndian.AppendUint32(w.buf[:0], 0)
 		frame = binary.BigEndian.AppendUint32(frame, uint32(tid))
 		frame = append(frame, byte(status))
 		var out []byte
@@ -99,19 +108,32 @@ func (m *mod) workerNatives() {
 				what = "exception"
 			}
 			e := m.newError("MaybeEncodingError", "Error sending "+what+": "+ue.Error())
-			frame[4] = replyErr
+			frame[8] = replyErr
 			out = m.appendEncode(frame, "result", e)
 		}
+		binary.BigEndian.PutUint32(out, uint32(len(out)-ipc.HeaderSize))
 		w.buf = out
+		sent := 0
 		_, err = engine.Block(rt, "Pool.worker_send", engine.ArgsHash(tid, crc(out)), false, func(c engine.Cancel) (struct{}, error) {
-			if w.stream == nil {
-				w.stream = ipc.NewStream(w.fd)
+			for sent < len(out) {
+				n, err := unix.Write(w.fd, out[sent:])
+				if n > 0 {
+					sent += n
+					continue
+				}
+				if err == unix.EINTR {
+					continue
+				}
+				if err != unix.EAGAIN {
+					return struct{}{}, osErr(err)
+				}
+				// Full: wait for room (a retry after a wake goes on from
+				// where the frame stopped).
+				if err := pollFD(w.fd, unix.POLLOUT, -1, c); err != nil {
+					return struct{}{}, err
+				}
 			}
-			err := m.br.run(c, func(ic *ipc.Cancel) error { return w.stream.WriteFrame(out, ic, -1) })
-			if err != nil && err != engine.ErrWoken && errors.Is(err, ipc.ErrCancelled) {
-				return struct{}{}, pyerr.Interrupted
-			}
-			return struct{}{}, err
+			return struct{}{}, nil
 		})
 		if len(w.buf) > 1<<20 {
 			w.buf = nil

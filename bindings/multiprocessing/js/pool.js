@@ -77,6 +77,7 @@
 
   function toArgs(v, fname) {
     if (v === undefined || v === null) return [];
+    if (Array.isArray(v)) return v;
     if (typeof v === 'string' || typeof v[Symbol.iterator] !== 'function') {
       throw new C.TypeError(`${fname}(): args must be an array, not ${typeof v}`);
     }
@@ -89,123 +90,137 @@
 
   // AsyncResult: the result of apply_async (and, as MapResult, of
   // map_async/starmap_async). A thenable: `await pool.apply_async(f, [x])`.
-  function AsyncResult(pool, callback, errorCallback) {
-    hide(this, {
-      _pool: pool, _callback: callback, _error_callback: errorCallback,
-      _ready: false, _success: false, _value: undefined, _promise: null, _resolve: null, _reject: null,
-    });
-  }
-  Object.assign(AsyncResult.prototype, {
+  // (State is in private fields: goja makes an object with a dozen
+  // defineProperty'd fields in tens of microseconds, and a pool makes one
+  // per task.)
+  class AsyncResult {
+    #pool; #callback; #errorCallback;
+    #ready = false; #success = false; #value = undefined;
+    #promise = null; #resolve = null; #reject = null;
+    #first = 0; // the task id of chunk 0 (map's tasks have consecutive ids)
+    constructor(pool, callback, errorCallback) {
+      this.#pool = pool;
+      this.#callback = callback;
+      this.#errorCallback = errorCallback;
+    }
     // ready(): whether the result has arrived (results due now are
     // delivered first).
     ready() {
-      if (!this._ready) native.pool_poll();
-      return this._ready;
-    },
+      if (!this.#ready) native.pool_poll();
+      return this.#ready;
+    }
     // successful(): whether the task returned without throwing;
     // ValueError if not ready.
     successful() {
       if (!this.ready()) throw new C.ValueError(`${this} not ready`);
-      return this._success;
-    },
+      return this.#success;
+    }
     // wait(timeout=null): waits until ready, at most timeout seconds.
     // Callbacks of any pool that become due meanwhile run.
-    wait(...argv) {
-      const a = bind('wait', argv, 0, ['timeout']);
-      this._wait(internal.timeout(a.timeout, 'wait'));
-    },
+    wait(timeout) {
+      if (internal.isOptions(timeout)) timeout = bind('wait', [timeout], 0, ['timeout']).timeout;
+      this._wait(internal.timeout(timeout, 'wait'));
+    }
     // get(timeout=null): the result, waiting at most timeout seconds
     // (multiprocessing.TimeoutError after that); what the task threw is
     // thrown here, with the worker's stack.
-    get(...argv) {
-      const a = bind('get', argv, 0, ['timeout']);
-      this._wait(internal.timeout(a.timeout, 'get'));
-      if (!this._ready) throw new C.MPTimeoutError();
-      if (this._success) return this._value;
-      throw this._value;
-    },
+    get(timeout) {
+      if (!this.#ready) {
+        if (internal.isOptions(timeout)) timeout = bind('get', [timeout], 0, ['timeout']).timeout;
+        this._wait(internal.timeout(timeout, 'get'));
+        if (!this.#ready) throw new C.MPTimeoutError();
+      }
+      if (this.#success) return this.#value;
+      throw this.#value;
+    }
     // then(onFulfilled, onRejected): as a Promise's.
     then(onFulfilled, onRejected) {
-      if (!this._promise) {
-        this._promise = new Promise((res, rej) => { this._resolve = res; this._reject = rej; });
-        if (this._ready) this._settle();
+      if (!this.#promise) {
+        this.#promise = new Promise((res, rej) => { this.#resolve = res; this.#reject = rej; });
+        if (this.#ready) this.#settle();
       }
-      return this._promise.then(onFulfilled, onRejected);
-    },
-    toString() { return `<${this.constructor.name} object>`; },
+      return this.#promise.then(onFulfilled, onRejected);
+    }
+    toString() { return `<${this.constructor.name} object>`; }
+    _isReady() { return this.#ready; }
+    _setFirst(tid) { this.#first = tid; }
+    _index(tid) { return tid - this.#first; }
     _wait(timeout) {
-      if (this._ready) return;
+      if (this.#ready) return;
       const deadline = timeout === null ? -1 : native.time.monotonic() + timeout;
       let seen = -1;
-      while (!this._ready) {
-        const n = native.pool_wait(this._pool._id, seen, deadline);
+      while (!this.#ready) {
+        const n = native.pool_wait(this.#pool._id, seen, deadline);
         if (n < 0) break;
         seen = n;
       }
-    },
-    _settle() {
-      if (this._success) this._resolve(this._value);
-      else this._reject(this._value);
-    },
+    }
+    #settle() {
+      if (this.#success) this.#resolve(this.#value);
+      else this.#reject(this.#value);
+    }
     // _set completes the result: ready, then the callback, as Python's
     // ApplyResult._set.
     _set(success, value) {
-      this._ready = true;
-      this._success = success;
-      this._value = value;
-      if (this._promise) this._settle();
-      if (success && this._callback) this._callback(value);
-      if (!success && this._error_callback) this._error_callback(value);
-    },
+      this.#ready = true;
+      this.#success = success;
+      this.#value = value;
+      if (this.#promise) this.#settle();
+      if (success && this.#callback) this.#callback(value);
+      if (!success && this.#errorCallback) this.#errorCallback(value);
+    }
     // _abandon fails the result without callbacks (the pool went away).
     _abandon(err) {
-      if (this._ready) return;
-      if (this._chunks) {
-        native.forget(this._chunks.filter((c) => c !== undefined));
-        this._chunks = null;
-      }
-      this._ready = true;
-      this._success = false;
-      this._value = err;
-      if (this._promise) this._settle();
-    },
-  });
-  Object.defineProperty(AsyncResult, 'name', { value: 'AsyncResult' });
+      if (!this.#ready) this._complete(false, err);
+    }
+    // _complete sets the result without running callbacks.
+    _complete(success, value) {
+      this.#ready = true;
+      this.#success = success;
+      this.#value = value;
+      if (this.#promise) this.#settle();
+    }
+  }
 
   // MapResult: an AsyncResult gathering chunks; the first failing chunk
   // fails it.
-  function MapResult(pool, nchunks, callback, errorCallback) {
-    AsyncResult.call(this, pool, callback, errorCallback);
-    hide(this, { _chunks: new Array(nchunks), _left: nchunks });
-    if (nchunks === 0) {
-      this._ready = true;
-      this._success = true;
-      this._value = [];
+  class MapResult extends AsyncResult {
+    #chunks; #left;
+    constructor(pool, nchunks, callback, errorCallback) {
+      super(pool, callback, errorCallback);
+      this.#chunks = new Array(nchunks);
+      this.#left = nchunks;
+      if (nchunks === 0) {
+        // As Python's MapResult of nothing: ready, successful, no callback.
+        this.#chunks = null;
+        this._complete(true, []);
+      }
     }
-  }
-  MapResult.prototype = Object.create(AsyncResult.prototype, { constructor: { value: MapResult, writable: true, configurable: true } });
-  MapResult.prototype._chunk = function (i, success, value) {
-    if (this._ready) {
-      if (success) native.forget([value]);
-      return;
+    _chunk(i, success, value) {
+      if (this._isReady()) {
+        if (success) native.forget([value]);
+        return;
+      }
+      if (!success) {
+        this.#forget();
+        this._set(false, value);
+        return;
+      }
+      this.#chunks[i] = value;
+      if (--this.#left === 0) {
+        const chunks = this.#chunks;
+        this.#chunks = null;
+        this._set(true, native.concat(chunks));
+      }
     }
-    if (!success) {
-      native.forget(this._chunks.filter((c) => c !== undefined));
-      this._chunks = null;
-      this._set(false, value);
-      return;
+    _abandon(err) {
+      this.#forget();
+      super._abandon(err);
     }
-    this._chunks[i] = value;
-    if (--this._left === 0) {
-      const chunks = this._chunks;
-      this._chunks = null;
-      this._set(true, concatAll(chunks));
+    #forget() {
+      if (this.#chunks) native.forget(this.#chunks.filter((c) => c !== undefined));
+      this.#chunks = null;
     }
-  };
-
-  // concatAll joins the chunks' results (held on the Go side until now).
-  function concatAll(chunks) {
-    return native.concat(chunks);
   }
 
   // IMapIterator: the iterator of imap (in order) and imap_unordered (as
@@ -214,7 +229,7 @@
   // multiprocessing.TimeoutError. What a task threw is thrown by next().
   function IMapIterator(pool, nchunks, ordered) {
     hide(this, {
-      _pool: pool, _nchunks: nchunks, _ordered: ordered, _arrived: new Map(), _order: [],
+      _pool: pool, _nchunks: nchunks, _ordered: ordered, _arrived: new Map(), _order: [], _orderPos: 0, _first: 0,
       _next: 0, _taken: 0, _buf: null, _pos: 0,
     });
   }
@@ -227,12 +242,12 @@
         if (this._buf && this._pos < this._buf.length) return { value: this._buf[this._pos++], done: false };
         this._buf = null;
         if (this._taken === this._nchunks) return { value: undefined, done: true };
-        const key = this._ordered ? this._next : this._order[0];
+        const key = this._ordered ? this._next : this._order[this._orderPos];
         const entry = key === undefined ? undefined : this._arrived.get(key);
         if (entry) {
           this._arrived.delete(key);
           if (this._ordered) this._next++;
-          else this._order.shift();
+          else this._orderPos++;
           this._taken++;
           if (!entry[0]) throw entry[1];
           this._buf = entry[1];
@@ -246,6 +261,8 @@
     },
     [Symbol.iterator]() { return this; },
     toString() { return '<IMapIterator object>'; },
+    _setFirst(tid) { this._first = tid; },
+    _index(tid) { return tid - this._first; },
     _chunk(i, success, value) {
       this._arrived.set(i, [success, value]);
       this._order.push(i);
@@ -286,7 +303,7 @@
       _initializer: a.initializer || null,
       _initargs: toArgs(a.initargs, 'Pool'),
       _state: RUN,
-      _results: new Map(), // tid -> [result, chunk index]
+      _results: new Map(), // tid -> AsyncResult or IMapIterator
       _joined: false,
     });
     pools.set(this._id, this);
@@ -302,16 +319,23 @@
     // apply_async(func, args=[], kwds={}, callback=null,
     // error_callback=null) -> AsyncResult. func must be a top-level named
     // function (TypeError explaining why otherwise), and args plain data.
-    apply_async(...argv) {
-      const a = bind('apply_async', argv, 1, ['func', 'args', 'kwds', 'callback', 'error_callback']);
+    apply_async(func, args, kwds, callback, error_callback) {
+      // (no rest parameters on this path: goja allocates every array with
+      // a property map of its own)
+      let a;
+      if (kwds === undefined && callback === undefined && error_callback === undefined && !internal.isOptions(args)) {
+        a = { func, args };
+      } else {
+        a = bind('apply_async', [func, args, kwds, callback, error_callback], 1,
+          ['func', 'args', 'kwds', 'callback', 'error_callback']);
+      }
       this._check_running();
       const name = functionName(a.func, 'apply_async');
-      const args = toArgs(a.args, 'apply_async');
-      const kwds = a.kwds === undefined ? null : a.kwds;
+      const taskArgs = toArgs(a.args, 'apply_async');
+      const taskKwds = a.kwds === undefined ? null : a.kwds;
       const r = new AsyncResult(this, optCallable(a.callback, 'apply_async', 'callback'),
         optCallable(a.error_callback, 'apply_async', 'error_callback'));
-      const tid = native.pool_submit(this._id, TASK_APPLY, name, args, kwds);
-      this._results.set(tid, [r, 0]);
+      this._results.set(native.pool_submit(this._id, TASK_APPLY, name, taskArgs, taskKwds), r);
       return r;
     },
     // map(func, iterable, chunksize=null) -> the results in order.
@@ -360,9 +384,9 @@
       this._state = TERMINATE;
       const tids = native.pool_terminate(this._id);
       for (const tid of tids) {
-        const e = this._results.get(tid);
+        const r = this._results.get(tid);
         this._results.delete(tid);
-        if (e) e[0]._abandon(new C.ProcessError('the pool was terminated before this task finished'));
+        if (r) r._abandon(new C.ProcessError('the pool was terminated before this task finished'));
       }
     },
     // join(): waits for the workers to exit (after close() or
@@ -402,7 +426,8 @@
         result._abandon(e);
         throw e;
       }
-      for (let i = 0; i < tids.length; i++) this._results.set(tids[i], [result, i]);
+      result._setFirst(tids[0]);
+      for (let i = 0; i < tids.length; i++) this._results.set(tids[i], result);
     },
     _map(fname, func, iterable, chunksize, callback, errorCallback, kind) {
       const procs = this._processes;
@@ -490,11 +515,10 @@
   internal.poolResult = function (poolId, tid, ok, value) {
     const p = pools.get(poolId);
     if (!p) return;
-    const e = p._results.get(tid);
-    if (!e) return;
+    const r = p._results.get(tid);
+    if (!r) return;
     p._results.delete(tid);
-    const [r, i] = e;
-    if (r._chunk) r._chunk(i, ok, value);
+    if (r._chunk) r._chunk(r._index(tid), ok, value);
     else r._set(ok, value);
   };
   internal.poolWorkerGone = function (poolId, name, code, reason, initErr) {
@@ -506,9 +530,9 @@
       if (p._state !== TERMINATE) {
         p._state = TERMINATE;
         for (const tid of native.pool_terminate(p._id)) {
-          const e = p._results.get(tid);
+          const r = p._results.get(tid);
           p._results.delete(tid);
-          if (e) e[0]._abandon(err);
+          if (r) r._abandon(err);
         }
       }
       return;

@@ -67,10 +67,14 @@
 
   // hide defines non-enumerable writable properties (internal state that
   // print() should not show).
+  const hidden = { value: undefined, writable: true, configurable: true, enumerable: false };
   internal.hide = function (obj, props) {
-    for (const k of Object.keys(props)) {
-      Object.defineProperty(obj, k, { value: props[k], writable: true, configurable: true, enumerable: false });
+    const keys = Object.keys(props);
+    for (let i = 0; i < keys.length; i++) {
+      hidden.value = props[keys[i]];
+      Object.defineProperty(obj, keys[i], hidden);
     }
+    hidden.value = undefined;
     return obj;
   };
 
