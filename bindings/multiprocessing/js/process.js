@@ -30,6 +30,12 @@
     if (a.name !== undefined && a.name !== null && typeof a.name !== 'string') {
       throw new C.TypeError('name must be a string');
     }
+    if (a.args !== undefined && a.args !== null && (typeof a.args === 'string' || typeof a.args[Symbol.iterator] !== 'function')) {
+      throw new C.TypeError(`Process(): args must be an array, not ${typeof a.args}`);
+    }
+    if (a.kwargs !== undefined && a.kwargs !== null && !internal.isOptions(a.kwargs)) {
+      throw new C.TypeError(`Process(): kwargs must be a plain object, not ${typeof a.kwargs}`);
+    }
     const count = ++counter;
     const identity = current._identity.concat([count]);
     const cls = this.constructor.name || 'Process';

@@ -22,7 +22,11 @@
   function Queue(...argv) {
     if (!(this instanceof Queue)) return new Queue(...argv);
     const a = bind('Queue', argv, 0, ['maxsize'], ['ctx']);
-    const maxsize = a.maxsize === undefined || a.maxsize === null ? 0 : Math.trunc(Number(a.maxsize));
+    let maxsize = a.maxsize === undefined || a.maxsize === null ? 0 : a.maxsize;
+    if (typeof maxsize === 'bigint') maxsize = Number(maxsize);
+    if (typeof maxsize !== 'number' || !Number.isInteger(maxsize)) {
+      throw new C.TypeError(`Queue(): maxsize must be an integer, not ${typeof maxsize}`);
+    }
     hide(this, { _id: native.queue_new(this instanceof JoinableQueue ? KIND_JOINABLE : KIND_QUEUE, maxsize), _maxsize: maxsize });
   }
 
