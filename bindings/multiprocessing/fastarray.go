@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/dop251/goja"
@@ -117,18 +118,36 @@ func appendPrimitive(b []byte, v goja.Value) ([]byte, bool) {
 	return b, false
 }
 
-// indexKeys caches decimal strings of indices for element access.
-var indexKeys = func() []string {
-	k := make([]string, 4096)
+// Element access goes through property names: the decimal strings of
+// indices are cached, small ones from the start and up to bigIndexKeys on
+// first need (map chunks are that long; 2-3 MB, only in processes that
+// move such arrays).
+const (
+	smallIndexKeys = 4096
+	bigIndexKeys   = 1 << 17
+)
+
+var (
+	indexKeys    = makeIndexKeys(smallIndexKeys)
+	bigKeysOnce  sync.Once
+	bigIndexKeyz []string
+)
+
+func makeIndexKeys(n int) []string {
+	k := make([]string, n)
 	for i := range k {
 		k[i] = strconv.Itoa(i)
 	}
 	return k
-}()
+}
 
 func indexKey(i int) string {
-	if i < len(indexKeys) {
+	if i < smallIndexKeys {
 		return indexKeys[i]
+	}
+	if i < bigIndexKeys {
+		bigKeysOnce.Do(func() { bigIndexKeyz = makeIndexKeys(bigIndexKeys) })
+		return bigIndexKeyz[i]
 	}
 	return strconv.Itoa(i)
 }
@@ -243,8 +262,9 @@ func (r *fastReader) primitive() (goja.Value, bool) {
 }
 
 // decodePrimitiveArray decodes b if it is exactly one CBOR array of
-// primitives, appending the elements to dst.
-func decodePrimitiveArray(vm *goja.Runtime, b []byte, dst []goja.Value) ([]goja.Value, bool) {
+// primitives, appending the elements (goja.Values) to dst, in the form
+// goja.Runtime.NewArray takes.
+func decodePrimitiveArray(vm *goja.Runtime, b []byte, dst []any) ([]any, bool) {
 	r := fastReader{vm: vm, b: b}
 	major, _, n, ok := r.head()
 	if !ok || major != cborArray || n > uint64(len(b)) {
@@ -263,15 +283,6 @@ func decodePrimitiveArray(vm *goja.Runtime, b []byte, dst []goja.Value) ([]goja.
 		return dst[:orig], false
 	}
 	return dst, true
-}
-
-// newArray makes a JS array of vals.
-func newArray(vm *goja.Runtime, vals []goja.Value) *goja.Object {
-	items := make([]any, len(vals))
-	for i, v := range vals {
-		items[i] = v
-	}
-	return vm.NewArray(items...)
 }
 
 // decodeFastTask decodes a map task written by pool_submit_chunks's fast
@@ -295,7 +306,7 @@ func decodeFastTask(vm *goja.Runtime, b []byte) (goja.Value, bool) {
 	if !ok || major != cborArray || n > uint64(len(b)) {
 		return nil, false
 	}
-	vals := make([]goja.Value, 0, n)
+	vals := make([]any, 0, n)
 	for i := uint64(0); i < n; i++ {
 		v, ok := r.primitive()
 		if !ok {
@@ -307,5 +318,5 @@ func decodeFastTask(vm *goja.Runtime, b []byte) (goja.Value, bool) {
 	if r.off != len(b)-1 || b[r.off] != cborNull {
 		return nil, false
 	}
-	return vm.NewArray(fname, kind, newArray(vm, vals), goja.Null()), true
+	return vm.NewArray(fname, kind, vm.NewArray(vals...), goja.Null()), true
 }

@@ -54,7 +54,8 @@ func TestFastArrayMatchesCodec(t *testing.T) {
 			t.Fatal(err)
 		}
 		bo := back.(*goja.Object)
-		for i, x := range vals {
+		for i, xv := range vals {
+			x := xv.(goja.Value)
 			y := bo.Get(indexKey(i))
 			if !x.SameAs(y) || x.ExportType() != y.ExportType() {
 				t.Fatalf("%s: element %d decodes as %v (%v), the codec gives %v (%v)", src, i, x, x.ExportType(), y, y.ExportType())

@@ -87,7 +87,7 @@ type mod struct {
 	worker  *workerSide // set in a pool worker
 
 	slice     goja.Callable                 // Array.prototype.slice, as the module found it
-	chunkVals map[*goja.Object][]goja.Value // map chunk results, by their token
+	chunkVals map[*goja.Object][]any // map chunk results (goja.Values), by their token
 }
 
 type modKey struct{}
@@ -103,7 +103,7 @@ func initModule(rt *engine.Runtime, exports *goja.Object) {
 		shared: map[int]*sharedObj{},
 		pools:  map[int]*pool{},
 
-		chunkVals: map[*goja.Object][]goja.Value{},
+		chunkVals: map[*goja.Object][]any{},
 	}
 	rt.State(modKey{}, func() any { return m })
 	// queue.Empty and queue.Full are queue's classes; make sure they exist.

@@ -230,7 +230,7 @@ func (m *mod) poolNatives() {
 		lists := call.Argument(0).ToObject(vm)
 		k := int(lists.Get("length").ToInteger())
 		total := 0
-		parts := make([][]goja.Value, k)
+		parts := make([][]any, k)
 		for i := 0; i < k; i++ {
 			o := lists.Get(indexKey(i)).ToObject(vm)
 			if vals, ok := m.chunkVals[o]; ok {
@@ -238,7 +238,7 @@ func (m *mod) poolNatives() {
 				parts[i] = vals
 			} else {
 				n := int(o.Get("length").ToInteger())
-				vals := make([]goja.Value, n)
+				vals := make([]any, n)
 				for j := range vals {
 					vals[j] = o.Get(indexKey(j))
 				}
@@ -246,11 +246,12 @@ func (m *mod) poolNatives() {
 			}
 			total += len(parts[i])
 		}
+		if k == 1 {
+			return vm.NewArray(parts[0]...)
+		}
 		items := make([]any, 0, total)
 		for _, vals := range parts {
-			for _, v := range vals {
-				items = append(items, v)
-			}
+			items = append(items, vals...)
 		}
 		return vm.NewArray(items...)
 	})
@@ -427,7 +428,7 @@ func (m *mod) taskDone(p *pool, tid int, b []byte, err error) {
 			m.chunkVals[token] = vals
 			v = token
 		} else {
-			v = newArray(vm, vals)
+			v = vm.NewArray(vals...)
 		}
 	} else {
 		v = m.decode(b[1:])
