@@ -86,7 +86,7 @@ type mod struct {
 	pools   map[int]*pool
 	worker  *workerSide // set in a pool worker
 
-	slice     goja.Callable                 // Array.prototype.slice, as the module found it
+	slice     goja.Callable          // Array.prototype.slice, as the module found it
 	chunkVals map[*goja.Object][]any // map chunk results (goja.Values), by their token
 }
 
