@@ -149,6 +149,24 @@ func (m *mod) poolNatives() {
 		return goja.Undefined()
 	})
 
+	// pool_unused_channel(id, wid): the fork of worker wid failed; its
+	// socketpair is closed.
+	m.set("pool_unused_channel", func(call goja.FunctionCall) goja.Value {
+		p := get(call)
+		w := p.workers[argInt(call, 1)]
+		if w == nil {
+			return goja.Undefined()
+		}
+		delete(p.workers, w.wid)
+		engine.Do(rt, engine.Effect, "Pool.unused_channel", engine.ArgsHash(p.id, w.wid), func() (struct{}, error) {
+			unix.Close(w.childFD)
+			unix.Close(w.parentFD)
+			return struct{}{}, nil
+		})
+		rt.RemoveFD(w.childFD)
+		return goja.Undefined()
+	})
+
 	// pool_submit(id, kind, fname, items, kwds) -> tid: encodes the task
 	// (TypeError, before anything is sent, if an argument cannot be sent)
 	// and queues it for the workers.

@@ -16,6 +16,7 @@
     // closed everywhere.
     send(...argv) {
       const a = bind('send', argv, 1, ['obj']);
+      internal.checkSendable(a.obj);
       native.conn_send(this._id, a.obj);
     },
     // recv(): the next value; blocks until one arrives. EOFError when the
@@ -93,6 +94,7 @@
     const [x, y] = native.pipe(duplex);
     return [new Connection(x), new Connection(y)];
   }
+  internal.markInheritOnly(Connection);
   exports.Pipe = Pipe;
   internal.Connection = Connection;
 });

@@ -333,6 +333,8 @@
       const name = functionName(a.func, 'apply_async');
       const taskArgs = toArgs(a.args, 'apply_async');
       const taskKwds = a.kwds === undefined ? null : a.kwds;
+      internal.checkSendable(taskArgs);
+      if (taskKwds !== null) internal.checkSendable(taskKwds);
       const r = new AsyncResult(this, optCallable(a.callback, 'apply_async', 'callback'),
         optCallable(a.error_callback, 'apply_async', 'error_callback'));
       this._results.set(native.pool_submit(this._id, TASK_APPLY, name, taskArgs, taskKwds), r);
@@ -450,7 +452,13 @@
       const me = internal.current();
       const name = 'ForkPoolWorker-' + count;
       const identity = me._identity.concat([count]);
-      const pid = native.os.fork();
+      let pid;
+      try {
+        pid = native.os.fork();
+      } catch (e) {
+        native.pool_unused_channel(this._id, wid);
+        throw e;
+      }
       if (pid === 0) workerMain(this, fd, name, identity, me);
       native.pool_started(this._id, wid, pid, name);
     },
@@ -550,5 +558,6 @@
   });
   internal.afterForkHooks.push(() => pools.clear());
 
+  internal.markInheritOnly(Pool);
   Object.assign(exports, { Pool, AsyncResult });
 });

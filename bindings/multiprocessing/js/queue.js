@@ -36,10 +36,12 @@
     // maxsize. ValueError after close(); TypeError if obj cannot be sent.
     put(obj, block, timeout) {
       if (block === undefined && timeout === undefined) {
+        if (typeof obj === 'object') internal.checkSendable(obj);
         native.queue_put(this._id, obj, true, null);
         return;
       }
       const a = bind('put', [obj, block, timeout], 1, ['obj', 'block', 'timeout']);
+      internal.checkSendable(a.obj);
       native.queue_put(this._id, a.obj, a.block === undefined ? true : !!a.block, internal.timeout(a.timeout, 'put'));
     },
     // get(block=true, timeout=null): removes and returns the next item.
@@ -51,7 +53,10 @@
       return native.queue_get(this._id, a.block === undefined ? true : !!a.block, internal.timeout(a.timeout, 'get'));
     },
     // put_nowait(obj): put(obj, false).
-    put_nowait(obj) { native.queue_put(this._id, obj, false, null); },
+    put_nowait(obj) {
+      internal.checkSendable(obj);
+      native.queue_put(this._id, obj, false, null);
+    },
     // get_nowait(): get(false).
     get_nowait() { return native.queue_get(this._id, false, null); },
     // qsize(): the approximate number of items (not reliable while other
@@ -100,6 +105,7 @@
     // put(obj): adds obj (TypeError if it cannot be sent).
     put(...argv) {
       const a = bind('put', argv, 1, ['obj']);
+      internal.checkSendable(a.obj);
       native.queue_put(this._id, a.obj, true, null);
     },
     // get(): removes and returns the next item, waiting for one.
@@ -111,5 +117,7 @@
     toString() { return '<SimpleQueue object>'; },
   });
 
+  internal.markInheritOnly(Queue);
+  internal.markInheritOnly(SimpleQueue);
   Object.assign(exports, { Queue, JoinableQueue, SimpleQueue });
 });

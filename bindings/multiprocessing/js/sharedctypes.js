@@ -205,5 +205,7 @@
   }
   Object.defineProperty(SharedArrayFactory, 'name', { value: 'Array' });
 
+  internal.markInheritOnly(SharedValue, 'Synchronized');
+  internal.markInheritOnly(SharedArray, 'SynchronizedArray');
   Object.assign(exports, { Value, RawValue, Array: SharedArrayFactory, RawArray });
 });

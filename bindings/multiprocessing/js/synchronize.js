@@ -238,6 +238,7 @@
   });
   Object.defineProperty(Barrier.prototype, 'broken', { get() { return this._state === BROKEN; } });
 
+  for (const cls of [Lock, RLock, Semaphore, BoundedSemaphore, Event, Condition, Barrier]) internal.markInheritOnly(cls);
   internal.Lock = Lock;
   internal.RLock = RLock;
   Object.assign(exports, {

@@ -86,6 +86,36 @@
     return f;
   };
 
+  // Queues, connections, locks, shared values and pools cross to other
+  // processes only by inheritance (a forked child has them), never as
+  // messages: their prototypes carry this mark, and sending one raises
+  // Python's RuntimeError. (Checked on the value sent and the items of the
+  // arrays and plain objects it holds; deeper ones arrive as plain
+  // objects.)
+  const INHERIT_ONLY = Symbol('multiprocessing.inherit_only');
+  internal.markInheritOnly = function (cls, name) {
+    Object.defineProperty(cls.prototype, INHERIT_ONLY, { value: name || cls.name });
+  };
+  function inheritOnlyName(v) {
+    return v !== null && typeof v === 'object' ? v[INHERIT_ONLY] : undefined;
+  }
+  internal.checkSendable = function (v) {
+    let name = inheritOnlyName(v);
+    if (name === undefined && v !== null && typeof v === 'object') {
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length && name === undefined; i++) name = inheritOnlyName(v[i]);
+      } else if (isOptions(v)) {
+        for (const k in v) {
+          name = inheritOnlyName(v[k]);
+          if (name !== undefined) break;
+        }
+      }
+    }
+    if (name !== undefined) {
+      throw new C.RuntimeError(`${name} objects should only be shared between processes through inheritance`);
+    }
+  };
+
   // Exception classes, as Python's multiprocessing defines them.
   const define = (cls, name) => {
     Object.defineProperty(cls, 'name', { value: name });
