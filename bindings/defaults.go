@@ -11,6 +11,7 @@ import (
 	"github.com/forkjs/forkjs/bindings/pytime"
 	"github.com/forkjs/forkjs/bindings/queue"
 	"github.com/forkjs/forkjs/bindings/signal"
+	"github.com/forkjs/forkjs/bindings/subprocess"
 	"github.com/forkjs/forkjs/runtime/engine"
 )
 
@@ -19,6 +20,6 @@ import (
 func Defaults() []*engine.Module {
 	return []*engine.Module{
 		builtins.Module, pysys.Module, pyos.Module, errno.Module, signal.Module,
-		pytime.Module, queue.Module, multiprocessing.Module,
+		pytime.Module, queue.Module, subprocess.Module, multiprocessing.Module,
 	}
 }

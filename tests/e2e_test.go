@@ -1,3 +1,5 @@
+//go:debug updatemaxprocs=0
+
 // Package tests runs forkjs end to end: testscript suites (testdata/*.txtar)
 // execute the forkjs command on JS scripts and compare their output, and
 // the determinism self-test records and replays every example script.

@@ -4,6 +4,8 @@
 package errno
 
 import (
+	"strconv"
+
 	"github.com/dop251/goja"
 	"github.com/forkjs/forkjs/runtime/engine"
 	"golang.org/x/sys/unix"
@@ -28,24 +30,10 @@ func initModule(rt *engine.Runtime, exports *goja.Object) {
 			continue
 		}
 		exports.Set(name, int(n))
-		codes.Set(itoa(int(n)), name)
+		codes.Set(strconv.Itoa(int(n)), name)
 	}
 	for _, a := range aliases {
 		exports.Set(a.name, int(a.num))
 	}
 	exports.Set("errorcode", codes)
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b [8]byte
-	i := len(b)
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	return string(b[i:])
 }

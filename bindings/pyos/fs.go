@@ -79,6 +79,7 @@ func (m *mod) fsFuncs() {
 	rt, vm := m.rt, m.vm
 	// getcwd() -> the working directory.
 	m.set("getcwd", func(call goja.FunctionCall) goja.Value {
+		rt.Params(call, "os.getcwd", 0)
 		v, err := engine.Do(rt, engine.Input, "os.getcwd", 0, func() (string, error) {
 			d, err := unix.Getwd()
 			return d, errnoOf(err)

@@ -6,6 +6,8 @@
 package pyos
 
 import (
+	"fmt"
+
 	"github.com/dop251/goja"
 	"github.com/forkjs/forkjs/bindings/builtins"
 	"github.com/forkjs/forkjs/runtime/engine"
@@ -52,10 +54,14 @@ func errnoOf(err error) error {
 	return err
 }
 
+// maxReadBuffer bounds the buffer of one os.read.
+const maxReadBuffer = 64 << 20
+
 func (m *mod) fdFuncs() {
 	rt, vm := m.rt, m.vm
 	// pipe() -> [r, w]: a new pipe; both ends non-inheritable (PEP 446).
 	m.set("pipe", func(call goja.FunctionCall) goja.Value {
+		rt.Params(call, "os.pipe", 0)
 		p, err := engine.Do(rt, engine.Resource, "os.pipe", 0, func() ([2]int, error) {
 			var p [2]int
 			err := unix.Pipe2(p[:], unix.O_CLOEXEC)
@@ -70,10 +76,14 @@ func (m *mod) fdFuncs() {
 	// data arrives (Ctrl-C raises KeyboardInterrupt). OSError (EBADF...).
 	m.set("read", func(call goja.FunctionCall) goja.Value {
 		a := rt.Params(call, "os.read", 2, "fd", "length")
-		fd, n := a.Int("fd", 0), a.Int("length", 0)
-		if n < 0 {
+		fd, n64 := a.Int("fd", 0), a.Int64("length", 0)
+		if n64 < 0 {
 			rt.Throw(pyerr.ValueErrorf("negative length"))
 		}
+		// One read(2) returns at most what the descriptor has ready; a huge
+		// length only bounds the buffer (a short read is within read's
+		// contract), instead of allocating gigabytes up front.
+		n := int(min(n64, maxReadBuffer))
 		b, err := engine.Block(rt, "os.read", engine.ArgsHash(fd, n), false, func(c engine.Cancel) ([]byte, error) {
 			buf := make([]byte, n)
 			k, err := pyio.ReadFD(fd, buf, c)
@@ -102,6 +112,9 @@ func (m *mod) fdFuncs() {
 	m.set("close", func(call goja.FunctionCall) goja.Value {
 		a := rt.Params(call, "os.close", 1, "fd")
 		fd := a.Int("fd", 0)
+		if !rt.ScriptCanClose(fd) {
+			rt.Throw(pyerr.OSErrorf(unix.EBADF)) // forkjs's own: not the script's to close
+		}
 		rt.RemoveFD(fd)
 		_, err := engine.Do(rt, engine.Effect, "os.close", engine.ArgsHash(fd), func() (struct{}, error) {
 			return struct{}{}, errnoOf(unix.Close(fd))
@@ -113,12 +126,14 @@ func (m *mod) fdFuncs() {
 	m.set("closerange", func(call goja.FunctionCall) goja.Value {
 		a := rt.Params(call, "os.closerange", 2, "fd_low", "fd_high")
 		lo, hi := a.Int("fd_low", 0), a.Int("fd_high", 0)
-		for fd := lo; fd < hi; fd++ {
+		for fd := lo; fd < hi && fd < 1<<16; fd++ {
 			rt.RemoveFD(fd)
 		}
 		engine.Do(rt, engine.Effect, "os.closerange", engine.ArgsHash(lo, hi), func() (struct{}, error) {
 			for fd := lo; fd < hi && fd < 1<<16; fd++ {
-				unix.Close(fd)
+				if rt.ScriptCanClose(fd) {
+					unix.Close(fd)
+				}
 			}
 			return struct{}{}, nil
 		})
@@ -141,6 +156,9 @@ func (m *mod) fdFuncs() {
 		a := rt.Params(call, "os.dup2", 2, "fd", "fd2", "inheritable")
 		fd, fd2 := a.Int("fd", 0), a.Int("fd2", 0)
 		inh := a.Bool("inheritable", true)
+		if !rt.ScriptCanClose(fd2) {
+			rt.Throw(pyerr.OSErrorf(unix.EBUSY, fmt.Sprintf("fd %d (used by the forkjs runtime)", fd2)))
+		}
 		_, err := engine.Do(rt, engine.Resource, "os.dup2", engine.ArgsHash(fd, fd2, inh), func() (int, error) {
 			flags := 0
 			if !inh {
@@ -221,36 +239,4 @@ func (m *mod) fdFuncs() {
 		})
 		return vm.ToValue(v)
 	})
-}
-
-// waitFD waits until fd is ready or the blocking call is woken. It first
-// checks that fd is open for that direction: poll(2) would wait forever
-// for a pipe's read end to become writable, where write(2) fails at once
-// with EBADF.
-func waitFD(fd int, events int16, c engine.Cancel) error {
-	fl, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0)
-	if err != nil {
-		return errnoOf(err)
-	}
-	acc := fl & unix.O_ACCMODE
-	if (events == unix.POLLOUT && acc == unix.O_RDONLY) || (events == unix.POLLIN && acc == unix.O_WRONLY) {
-		return pyerr.OSErrorf(unix.EBADF)
-	}
-	pfd := []unix.PollFd{{Fd: int32(fd), Events: events}, {Fd: int32(c.FD), Events: unix.POLLIN}}
-	for {
-		_, err := unix.Poll(pfd, -1)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return errnoOf(err)
-		}
-		if pfd[0].Revents&unix.POLLNVAL != 0 {
-			return pyerr.OSErrorf(unix.EBADF)
-		}
-		if pfd[1].Revents != 0 && pfd[0].Revents == 0 {
-			return engine.ErrWoken
-		}
-		return nil
-	}
 }

@@ -111,10 +111,23 @@ func waitChildEvent(pid int, c engine.Cancel) error {
 	}
 }
 
+// runHook runs a register_at_fork hook; an exception in it is printed
+// ("Exception ignored in ...") and does not stop the fork, as in Python.
+func (m *mod) runHook(h goja.Callable) {
+	if _, err := h(goja.Undefined()); err != nil {
+		if _, ok := err.(*goja.Exception); !ok {
+			panic(err) // an interrupt: not the hook's own exception
+		}
+		pyio.For(m.rt).FlushStd()
+		m.rt.PrintRaw("Exception ignored in a register_at_fork hook:\n" + m.rt.FormatError(err) + "\n")
+	}
+}
+
 func (m *mod) processFuncs() {
 	rt, vm := m.rt, m.vm
 	intInput := func(name string, fn func() int) {
 		m.set(name, func(call goja.FunctionCall) goja.Value {
+			rt.Params(call, "os."+name, 0)
 			v, _ := engine.Do(rt, engine.Input, "os."+name, 0, func() (int, error) { return fn(), nil })
 			return vm.ToValue(v)
 		})
@@ -150,6 +163,7 @@ func (m *mod) processFuncs() {
 	})
 	// setsid() -> session id; setpgid(pid, pgrp).
 	m.set("setsid", func(call goja.FunctionCall) goja.Value {
+		rt.Params(call, "os.setsid", 0)
 		v, err := engine.Do(rt, engine.Effect, "os.setsid", 0, func() (int, error) {
 			s, err := unix.Setsid()
 			return s, errnoOf(err)
@@ -169,10 +183,9 @@ func (m *mod) processFuncs() {
 	// fork() -> pid in the parent, 0 in the child (fork by replay: see the
 	// README's cost model). Runs register_at_fork hooks as Python does.
 	m.set("fork", func(call goja.FunctionCall) goja.Value {
+		rt.Params(call, "os.fork", 0)
 		for i := len(m.before) - 1; i >= 0; i-- {
-			if _, err := m.before[i](goja.Undefined()); err != nil {
-				panic(err)
-			}
+			m.runHook(m.before[i])
 		}
 		// Unlike Python, flush every file first, so output buffered
 		// before the fork comes out once and in order.
@@ -184,9 +197,7 @@ func (m *mod) processFuncs() {
 			hooks = m.afterChild
 		}
 		for _, h := range hooks {
-			if _, err := h(goja.Undefined()); err != nil {
-				panic(err)
-			}
+			m.runHook(h)
 		}
 		return vm.ToValue(pid)
 	})
@@ -217,6 +228,7 @@ func (m *mod) processFuncs() {
 	})
 	// wait() -> [pid, status] of any child.
 	m.set("wait", func(call goja.FunctionCall) goja.Value {
+		rt.Params(call, "os.wait", 0)
 		r, err := Waitpid(rt, -1, 0)
 		m.check(err)
 		return vm.NewArray(r.Pid, r.Status)
@@ -300,6 +312,9 @@ func (m *mod) processFuncs() {
 		n := a.Int("size", 0)
 		if n < 0 {
 			rt.Throw(pyerr.ValueErrorf("negative argument not allowed"))
+		}
+		if n > 1<<30 {
+			rt.Throw(pyerr.New("MemoryError", "os.urandom(%d): too large", n))
 		}
 		b, err := engine.Do(rt, engine.Input, "os.urandom", engine.ArgsHash(n), func() ([]byte, error) {
 			b := make([]byte, n)

@@ -29,6 +29,9 @@ func Sleep(rt *engine.Runtime, secs float64) error {
 	if secs < 0 || math.IsNaN(secs) {
 		return pyerr.ValueErrorf("sleep length must be non-negative")
 	}
+	if secs > 9.2e9 { // beyond int64 nanoseconds, as Python's _PyTime_t
+		return pyerr.New("OverflowError", "sleep length is too large")
+	}
 	deadline := clock(unix.CLOCK_MONOTONIC) + int64(secs*1e9)
 	_, err := engine.Block(rt, "time.sleep", engine.ArgsHash(secs), false, func(c engine.Cancel) (struct{}, error) {
 		d := time.Duration(deadline - clock(unix.CLOCK_MONOTONIC))

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/forkjs/forkjs/runtime/engine"
+	"github.com/forkjs/forkjs/runtime/pyerr"
 	"github.com/forkjs/forkjs/runtime/repl"
 )
 
@@ -23,6 +24,8 @@ subprocess (run, Popen, communicate), with Python's semantics.
   forkjs FILE.js [ARG...]   run a script; sys.argv = ['FILE.js', ARG...]
   forkjs -e CODE [ARG...]   run CODE; sys.argv = ['-e', ARG...]
   forkjs - [ARG...]         run the script read from standard input
+  forkjs -- FILE.js [ARG...]  run a script whose name starts with '-'
+
   forkjs --version          print the version
   forkjs --help             print this help
 
@@ -93,16 +96,13 @@ func Main(args []string, modules []*engine.Module) int {
 			return 2
 		}
 		name, src, argv = "<stdin>", b, append([]string{"-"}, rest[1:]...)
+	case rest[0] == "--" && len(rest) > 1:
+		return runFile(rest[1:], modules)
 	case strings.HasPrefix(rest[0], "-") && rest[0] != "-":
-		fmt.Fprintf(os.Stderr, "forkjs: unknown option %s\n%s", rest[0], usage)
+		fmt.Fprintf(os.Stderr, "forkjs: unknown option %s\n%s\nTry 'forkjs --help' for more information.\n", rest[0], strings.SplitN(usage, "\n", 2)[0])
 		return 2
 	default:
-		b, err := os.ReadFile(rest[0])
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "forkjs: can't open file '%s': %v\n", rest[0], err)
-			return 2
-		}
-		name, src, argv = rest[0], stripShebang(b), rest
+		return runFile(rest, modules)
 	}
 	rt, err := engine.New(engine.Options{Args: argv, Modules: modules})
 	if err != nil {
@@ -110,6 +110,23 @@ func Main(args []string, modules []*engine.Module) int {
 		return 2
 	}
 	return rt.RunMain(name, src)
+}
+
+// runFile runs the script args[0] with sys.argv = args.
+func runFile(args []string, modules []*engine.Module) int {
+	b, err := os.ReadFile(args[0])
+	if err != nil {
+		// Python's wording: "can't open file 'x.js': [Errno 2] No such file or directory"
+		pe := pyerr.From(err)
+		fmt.Fprintf(os.Stderr, "forkjs: can't open file '%s': [Errno %d] %s\n", args[0], pe.Errno, pe.Strerror)
+		return 2
+	}
+	rt, err := engine.New(engine.Options{Args: args, Modules: modules})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "forkjs:", err)
+		return 2
+	}
+	return rt.RunMain(args[0], stripShebang(b))
 }
 
 // replayCheck replays recorded journals (FORKJS_RECORD) and reports

@@ -168,6 +168,12 @@ func ToInt(v goja.Value) (int64, bool) {
 		return x, true
 	case float64:
 		if x == math.Trunc(x) && !math.IsInf(x, 0) {
+			switch {
+			case x >= 9.223372036854775e18:
+				return math.MaxInt64, true // saturate: callers range-check
+			case x <= -9.223372036854775e18:
+				return math.MinInt64, true
+			}
 			return int64(x), true
 		}
 	case bool:
@@ -179,12 +185,33 @@ func ToInt(v goja.Value) (int64, bool) {
 		if x.IsInt64() {
 			return x.Int64(), true
 		}
+		if x.Sign() > 0 {
+			return math.MaxInt64, true
+		}
+		return math.MinInt64, true
 	}
 	return 0, false
 }
 
-// Int returns name as an integer, or def if it was not given or is null.
+// Int returns name as a C int (fds, pids, signals, flags, modes), or def
+// if it was not given or is null. TypeError for a non-integer;
+// OverflowError outside the 32-bit range, as Python's argument parsing
+// does (a larger number would otherwise be truncated and name a different
+// process or descriptor).
 func (c *Call) Int(name string, def int) int {
+	n := c.Int64(name, int64(def))
+	if n > math.MaxInt32 {
+		panic(c.rt.toJSError(pyerr.New("OverflowError", "signed integer is greater than maximum")))
+	}
+	if n < math.MinInt32 {
+		panic(c.rt.toJSError(pyerr.New("OverflowError", "signed integer is less than minimum")))
+	}
+	return int(n)
+}
+
+// Int64 returns name as a 64-bit integer (sizes, offsets), or def.
+// TypeError for a non-integer, OverflowError beyond 64 bits.
+func (c *Call) Int64(name string, def int64) int64 {
 	if c.IsNone(name) {
 		return def
 	}
@@ -193,7 +220,10 @@ func (c *Call) Int(name string, def int) int {
 	if !ok {
 		c.typeErr("'%s' object cannot be interpreted as an integer", PyType(v))
 	}
-	return int(n)
+	if n == math.MaxInt64 || n == math.MinInt64 {
+		panic(c.rt.toJSError(pyerr.New("OverflowError", "Python int too large to convert to C long")))
+	}
+	return n
 }
 
 // Float returns name as a number (seconds, usually), or def.

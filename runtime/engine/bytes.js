@@ -19,6 +19,7 @@
         super(0);
       } else if (typeof x === 'number') {
         if (!Number.isInteger(x) || x < 0) throw new ValueError('negative count');
+        if (x > 2 ** 32) throw new MemoryError(`cannot allocate ${x} bytes`);
         super(x);
       } else if (x instanceof ArrayBuffer) {
         if (byteOffset === undefined) super(x);
@@ -70,6 +71,12 @@
       const o = new Uint8Array(other.buffer, other.byteOffset, other.byteLength);
       for (let i = 0; i < this.length; i++) if (this[i] !== o[i]) return false;
       return true;
+    }
+    // Bytes.from(x): as new Bytes(x) for a string; otherwise
+    // Uint8Array.from (an iterable or array-like of byte values).
+    static from(x, ...rest) {
+      if (typeof x === 'string') return new Bytes(x, ...rest);
+      return new Bytes(Uint8Array.from(x, ...rest));
     }
     // toString(): Python's repr, b'...'.
     toString() { return bytesRepr(this); }

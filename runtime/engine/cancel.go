@@ -53,7 +53,7 @@ func newWaker() *waker {
 	if err != nil {
 		panic("forkjs: eventfd: " + err.Error())
 	}
-	return &waker{ch: make(chan struct{}), efd: efd}
+	return &waker{ch: make(chan struct{}), efd: HighFD(efd)}
 }
 
 // arm returns the Cancel for a blocking call. If a relevant reason is

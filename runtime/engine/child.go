@@ -2,6 +2,8 @@ package engine
 
 import (
 	"encoding/json"
+	"path/filepath"
+	"unsafe"
 	"fmt"
 	"os"
 	"runtime/debug"
@@ -29,6 +31,7 @@ func Dispatch() {
 		return
 	}
 	TuneGC()
+	setProcessName()
 	if spec, ok := os.LookupEnv(spareEnv); ok {
 		os.Unsetenv(spareEnv)
 		os.Exit(runSpare(spec))
@@ -39,6 +42,17 @@ func Dispatch() {
 	}
 	os.Unsetenv(childEnv)
 	os.Exit(runChild(spec))
+}
+
+// setProcessName names a re-executed child after its program (ps shows
+// "forkjs", as a forked Python child shows "python3"), instead of "exe"
+// from /proc/self/exe.
+func setProcessName() {
+	name := filepath.Base(os.Args[0])
+	if len(name) > 15 {
+		name = name[:15]
+	}
+	unix.Prctl(unix.PR_SET_NAME, uintptr(unsafe.Pointer(&append([]byte(name), 0)[0])), 0, 0, 0)
 }
 
 // TuneGC sets the garbage collector's target to 400% unless GOGC is set:

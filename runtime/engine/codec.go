@@ -14,6 +14,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/encoding/traditionalchinese"
 	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/encoding/unicode/utf32"
 	"golang.org/x/text/transform"
 )
 
@@ -33,6 +34,9 @@ var codecAliases = map[string]string{
 	"utf8": "utf-8", "utf-8": "utf-8", "u8": "utf-8", "utf": "utf-8", "cp65001": "utf-8",
 	"ascii": "ascii", "us-ascii": "ascii", "646": "ascii",
 	"latin-1": "latin-1", "latin1": "latin-1", "iso-8859-1": "latin-1", "iso8859-1": "latin-1", "l1": "latin-1", "8859": "latin-1", "cp819": "latin-1",
+	"utf-8-sig": "utf-8-sig", "utf8-sig": "utf-8-sig",
+	"utf-32": "utf-32", "utf32": "utf-32", "utf-32-le": "utf-32-le", "utf-32le": "utf-32-le", "utf-32-be": "utf-32-be", "utf-32be": "utf-32-be",
+	"mac-roman": "mac_roman", "macroman": "mac_roman", "mac_roman": "mac_roman", "macintosh": "mac_roman",
 	"utf-16": "utf-16", "utf16": "utf-16", "utf-16-le": "utf-16-le", "utf-16le": "utf-16-le", "utf-16-be": "utf-16-be", "utf-16be": "utf-16-be",
 	"gbk": "gbk", "cp936": "gbk", "ms936": "gbk", "936": "gbk",
 	"gb2312": "gbk", "gb18030": "gb18030", "gb-18030": "gb18030",
@@ -47,6 +51,11 @@ var codecAliases = map[string]string{
 
 var codecTable = map[string]encoding.Encoding{
 	"latin-1":    charmap.ISO8859_1,
+	"utf-8-sig":  unicode.UTF8BOM,
+	"utf-32":     utf32.UTF32(utf32.LittleEndian, utf32.UseBOM),
+	"utf-32-le":  utf32.UTF32(utf32.LittleEndian, utf32.IgnoreBOM),
+	"utf-32-be":  utf32.UTF32(utf32.BigEndian, utf32.IgnoreBOM),
+	"mac_roman":  charmap.Macintosh,
 	"utf-16":     unicode.UTF16(unicode.LittleEndian, unicode.UseBOM),
 	"utf-16-le":  unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM),
 	"utf-16-be":  unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM),
@@ -286,10 +295,17 @@ func Encode(units []uint16, encodingName, errors string) ([]byte, error) {
 		return nil, err
 	}
 	var enc *encoding.Encoder
-	if c.name == "utf-16" {
+	switch c.name {
+	case "utf-16":
 		enc = codecTable["utf-16-le"].NewEncoder() // one BOM, added below
-	} else if c.enc != nil {
-		enc = c.enc.NewEncoder()
+	case "utf-32":
+		enc = codecTable["utf-32-le"].NewEncoder()
+	case "utf-8-sig":
+		enc = nil // UTF-8, with the BOM added below
+	default:
+		if c.enc != nil {
+			enc = c.enc.NewEncoder()
+		}
 	}
 	out := make([]byte, 0, len(units))
 	var buf [4]byte
@@ -310,7 +326,7 @@ func Encode(units []uint16, encodingName, errors string) ([]byte, error) {
 		ok := !lone
 		if ok {
 			switch c.name {
-			case "utf-8":
+			case "utf-8", "utf-8-sig":
 				piece = buf[:utf8.EncodeRune(buf[:], r)]
 			case "ascii":
 				if r < 128 {
@@ -354,8 +370,13 @@ func Encode(units []uint16, encodingName, errors string) ([]byte, error) {
 		out = append(out, piece...)
 		i += n
 	}
-	if c.name == "utf-16" {
+	switch c.name {
+	case "utf-16":
 		out = append([]byte{0xFF, 0xFE}, out...)
+	case "utf-32":
+		out = append([]byte{0xFF, 0xFE, 0, 0}, out...)
+	case "utf-8-sig":
+		out = append([]byte{0xEF, 0xBB, 0xBF}, out...)
 	}
 	return out, nil
 }

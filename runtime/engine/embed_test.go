@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"strings"
@@ -116,4 +117,26 @@ func alive(pid int) bool {
 	}
 	f := strings.Fields(string(b))
 	return len(f) > 2 && f[2] != "Z"
+}
+
+// A bytes.Buffer works as Stdout (it is a Reader too), and output reaches
+// it when RunString returns, from the runtime and from forked children.
+func TestBufferStdout(t *testing.T) {
+	var out bytes.Buffer
+	rt, err := engine.New(engine.Options{Modules: bindings.Defaults(), Stdout: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = rt.RunString(context.Background(), `
+		print('parent');
+		const pid = os.fork();
+		if (pid === 0) { print('child'); sys.exit(0); }
+		os.waitpid(pid, 0);`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt.Close()
+	if got := out.String(); got != "parent\nchild\n" {
+		t.Fatalf("stdout %q", got)
+	}
 }

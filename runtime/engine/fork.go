@@ -322,7 +322,7 @@ func (rt *Runtime) forker() (*forker, error) {
 		if err := unix.Pipe2(p[:], unix.O_CLOEXEC|unix.O_NONBLOCK); err != nil {
 			return nil, err
 		}
-		f.statusR, f.statusW = p[0], p[1]
+		f.statusR, f.statusW = HighFD(p[0]), HighFD(p[1])
 	}
 	return f, nil
 }

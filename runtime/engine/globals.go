@@ -62,12 +62,18 @@ func (rt *Runtime) installGlobals() {
 	native := vm.NewObject()
 	native.Set("decode", rt.jsDecode)
 	native.Set("encode", rt.jsEncode)
+	NameFunctions(vm, native, 0)
 	exp := rt.runFactory(bytesPrg, native)
 	rt.bytesCls = exp.Get("Bytes").ToObject(vm)
 	rt.bytesRepr = exp.Get("bytesRepr")
 	g := vm.GlobalObject()
 	hidden := func(name string, v any) {
-		_ = g.DefineDataProperty(name, vm.ToValue(v), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+		val := vm.ToValue(v)
+		if o, ok := val.(*goja.Object); ok && name != "Bytes" {
+			// name it for stack traces (a Go function is named by its symbol)
+			_ = o.DefineDataProperty("name", vm.ToValue(name), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+		}
+		_ = g.DefineDataProperty(name, val, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	}
 	hidden("Bytes", rt.bytesCls)
 	hidden("setTimeout", rt.jsSetTimer(false))
@@ -76,7 +82,6 @@ func (rt *Runtime) installGlobals() {
 	hidden("clearInterval", rt.jsClearTimer)
 	hidden("queueMicrotask", rt.jsQueueMicrotask)
 	rt.installRequire()
-	NameFunctions(vm, g, 0)
 }
 
 // helpers compiles and runs the formatter on first use. Formatting is pure
@@ -135,16 +140,22 @@ func (rt *Runtime) NewBytes(b []byte) goja.Value {
 // BytesClass returns the Bytes constructor.
 func (rt *Runtime) BytesClass() *goja.Object { return rt.bytesCls }
 
-func (rt *Runtime) jsDecode(call goja.FunctionCall) goja.Value {
-	b, _ := BytesOf(call.Argument(0))
-	enc := "utf-8"
+// codecArgs reads (encoding = 'utf-8', errors = 'strict') from positions
+// 1 and 2, as bytes.decode and str.encode take them.
+func codecArgs(call goja.FunctionCall) (string, string) {
+	enc, errs := "utf-8", "strict"
 	if a := call.Argument(1); !goja.IsUndefined(a) {
 		enc = a.String()
 	}
-	errs := "strict"
 	if a := call.Argument(2); !goja.IsUndefined(a) {
 		errs = a.String()
 	}
+	return enc, errs
+}
+
+func (rt *Runtime) jsDecode(call goja.FunctionCall) goja.Value {
+	b, _ := BytesOf(call.Argument(0))
+	enc, errs := codecArgs(call)
 	res, err := Decode(b, enc, errs)
 	if err != nil {
 		rt.Throw(err)
@@ -157,14 +168,7 @@ func (rt *Runtime) jsDecode(call goja.FunctionCall) goja.Value {
 
 func (rt *Runtime) jsEncode(call goja.FunctionCall) goja.Value {
 	units := utf16Units(call.Argument(0))
-	enc := "utf-8"
-	if a := call.Argument(1); !goja.IsUndefined(a) {
-		enc = a.String()
-	}
-	errs := "strict"
-	if a := call.Argument(2); !goja.IsUndefined(a) {
-		errs = a.String()
-	}
+	enc, errs := codecArgs(call)
 	out, err := Encode(units, enc, errs)
 	if err != nil {
 		rt.Throw(err)
@@ -389,6 +393,7 @@ func (rt *Runtime) installRequire() {
 		}
 		return v
 	}), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	_ = rt.vm.GlobalObject().Get("require").(*goja.Object).DefineDataProperty("name", rt.vm.ToValue("require"), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 }
 
 // loadSource reads a module file through the journal, so a forked child

@@ -219,6 +219,18 @@ func maxJournal() int64 {
 	return limit
 }
 
+// release frees the journal's memory (Runtime.Close).
+func (w *journalWriter) release() {
+	if w.fd >= 0 {
+		unix.Close(w.fd)
+		w.fd = -1
+	}
+	if w.prefix != nil && w.prefixMapped {
+		unix.Munmap(w.prefix)
+	}
+	w.prefix, w.buf, w.off = nil, nil, true
+}
+
 // spillSize bounds the journal bytes kept on the Go heap; beyond it they
 // move to the memfd, which lives outside the garbage-collected heap.
 const spillSize = 1 << 20
@@ -259,7 +271,7 @@ func (w *journalWriter) flushWith(extra []byte) error {
 		if err != nil {
 			return fmt.Errorf("memfd_create: %w", err)
 		}
-		w.fd = fd
+		w.fd = HighFD(fd)
 		if w.prefix != nil {
 			for off := 0; off < len(w.prefix); {
 				n, err := unix.Pwrite(w.fd, w.prefix[off:], int64(off))
@@ -317,6 +329,7 @@ type journalReader struct {
 	// journal to grow (a pre-started spare following its parent) and
 	// reports false once data is final.
 	more      func(r *journalReader) bool
+	awaitFork func()     // a spare: block until activated (exit on EOF)
 	activated *childSpec // a spare's fork, once the parent sent it
 	mapped    bool       // data is a mapping of the parent's memfd
 	data      []byte

@@ -1,3 +1,5 @@
+//go:debug updatemaxprocs=0
+
 package engine_test
 
 import (

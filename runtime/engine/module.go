@@ -78,6 +78,10 @@ func NameFunctions(vm *goja.Runtime, obj *goja.Object, depth int) {
 			if n := o.Get("name"); n != nil && strings.ContainsAny(n.String(), "/.(") {
 				_ = o.DefineDataProperty("name", vm.ToValue(k), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 			}
+			// a class's methods live on its prototype
+			if p, ok := o.Get("prototype").(*goja.Object); ok && depth > 0 {
+				NameFunctions(vm, p, 0)
+			}
 			continue
 		}
 		if depth > 0 && o.ClassName() == "Object" {

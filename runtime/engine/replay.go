@@ -61,11 +61,11 @@ func (rt *Runtime) divergeEnd(what string) {
 // effect: a replaying child has not touched the outside world.
 func (rt *Runtime) divergeMsg(msg string) {
 	rt.diverged = true
-	if rt.replay != nil && rt.replay.more != nil {
-		// A spare that nobody has forked yet diverged: it exits quietly, and
-		// the parent's fork will find it gone and fork the ordinary way,
-		// whose child reports the divergence.
-		os.Exit(DivergenceStatus)
+	if rt.replay != nil && rt.replay.more != nil && rt.replay.awaitFork != nil {
+		// A spare that nobody has forked yet diverged: it waits for the fork
+		// it was made for (or exits quietly if the parent never forks), so
+		// that the divergence is reported as the child's.
+		rt.replay.awaitFork()
 	}
 	full := "fork replay diverged: " + msg
 	if rt.forks == nil || !rt.forks.reportToParent('D', full) || os.Getenv("FORKJS_DEBUG") != "" {

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"regexp"
 	"fmt"
 	"os"
 	"strings"
@@ -57,16 +58,26 @@ func (rt *Runtime) evalRun(name string, mode runMode, src []byte) (goja.Value, e
 	return res, nil
 }
 
-// syntaxError turns a compile error into a thrown SyntaxError exception.
+// syntaxRE parses goja's compile errors: "SyntaxError: FILE: Line L:C MSG
+// (and N more errors)".
+var syntaxRE = regexp.MustCompile(`^(?:SyntaxError: )?(.*): Line (\d+):(\d+) (.*?)(?: \(and \d+ more errors?\))?$`)
+
+// syntaxError turns a compile error into a thrown SyntaxError whose
+// message is goja's and whose stack names the file, line and column.
 func (rt *Runtime) syntaxError(err error) error {
-	msg := err.Error()
-	var ex error
-	ex = rt.catch(func() {
-		cls := rt.errs.Class("SyntaxError")
-		obj, _ := rt.vm.New(cls, rt.vm.ToValue(msg))
+	msg, where := err.Error(), ""
+	if m := syntaxRE.FindStringSubmatch(msg); m != nil {
+		msg, where = m[4], m[1]+":"+m[2]+":"+m[3]
+	}
+	return rt.catch(func() {
+		obj, _ := rt.vm.New(rt.errs.Class("SyntaxError"), rt.vm.ToValue(msg))
+		stack := "SyntaxError: " + msg
+		if where != "" {
+			stack += "\n    at " + where
+		}
+		_ = obj.DefineDataProperty("stack", rt.vm.ToValue(stack), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 		panic(obj)
 	})
-	return ex
 }
 
 // RunScript runs src (named name in stack traces) as a top-level script of
@@ -132,6 +143,7 @@ func (rt *Runtime) runExit(code int) int {
 	if !rt.replaying {
 		rt.journal.run("<exit>", []byte{byte(modeExit)})
 	}
+	rt.exitCode = code
 	for i := len(rt.atExit) - 1; i >= 0; i-- {
 		fn := rt.atExit[i]
 		if err := rt.catch(func() { rt.callJS(fn) }); err != nil {
@@ -141,11 +153,31 @@ func (rt *Runtime) runExit(code int) int {
 		}
 	}
 	rt.atExit = nil
+	if rt.exitFailure != 0 && code == 0 {
+		code = rt.exitFailure
+	}
 	if !rt.replaying {
 		rt.recordJournal()
 	}
 	return code
 }
+
+// FailExit makes a script that would end with status 0 end with code
+// instead; exit hooks use it for failures Python reports at exit (120 when
+// flushing sys.stdout fails).
+func (rt *Runtime) FailExit(code int) {
+	if rt.exitFailure == 0 {
+		rt.exitFailure = code
+	}
+}
+
+// ExitCode returns, while AtExit hooks run, the status the script is
+// ending with (130 after Ctrl-C, 1 after an uncaught exception, the
+// sys.exit code otherwise); it is -1 before the script ends. The journal
+// does not carry it (a replay runs the hooks with status 0), so a hook
+// must read it only inside the live function of a host call (Do), never
+// to decide which host calls it makes.
+func (rt *Runtime) ExitCode() int { return rt.exitCode }
 
 // Exit runs the exit hooks and ends the process with code, as Python's
 // sys.exit does at top level (Finish does the same without exiting). It
@@ -231,6 +263,10 @@ func (rt *Runtime) systemExitCode(obj *goja.Object) int {
 func (rt *Runtime) PrintError(err error) {
 	rt.writeStderr(rt.FormatError(err) + "\n")
 }
+
+// PrintRaw writes s to the script's stderr (live only), for messages such
+// as Python's "Exception ignored in ...".
+func (rt *Runtime) PrintRaw(s string) { rt.writeStderr(s) }
 
 // FormatError renders an exception as PrintError prints it.
 func (rt *Runtime) FormatError(err error) string {

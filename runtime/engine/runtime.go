@@ -47,6 +47,8 @@ type Runtime struct {
 	onLive []func()
 	atExit []func()
 
+	exitCode int // the status runExit is ending with; -1 before
+
 	callDepth int
 	frameBuf  []goja.StackFrame
 	sigs      *signals
@@ -60,6 +62,7 @@ type Runtime struct {
 	sigJS     map[int]bool // signals with a JS handler, for the signal goroutine
 	cancelled atomic.Bool  // the current run's context ended
 	tainted   bool         // running JS was interrupted: forking is off
+	exitFailure int        // see FailExit
 	tracked   map[int]func()
 }
 
@@ -134,6 +137,7 @@ func New(opts Options) (*Runtime, error) {
 // newRuntime builds the VM and engine state shared by New and a forked
 // child's start-up; r is the journal to replay, or nil.
 func newRuntime(h header, r *journalReader) *Runtime {
+	initFDs()
 	rt := &Runtime{
 		vm:       goja.New(),
 		journal:  newJournalWriter(),
@@ -146,6 +150,7 @@ func newRuntime(h header, r *journalReader) *Runtime {
 		cancel:   newWaker(),
 		startDir: h.Dir,
 		state:    map[any]any{},
+		exitCode: -1,
 	}
 	rt.replaying = r != nil
 	rt.journal.onOff = func() {
@@ -392,36 +397,46 @@ func (rt *Runtime) Close() error {
 	if rt.forks != nil {
 		rt.forks.close()
 	}
+	rt.cancel.close()
+	rt.journal.release()
 	return nil
 }
 
 // pump connects a non-file io.Reader or io.Writer to a pipe.
 type pump struct {
-	fd   int // the script's end
-	done chan struct{}
-	w    *os.File
+	fd     int // the script's end
+	done   chan struct{}
+	writer bool // the pump copies from the pipe to the host's writer
 }
 
+// close closes the script's end; for an output pump it waits until
+// everything written has reached the host's writer (forked children that
+// still hold the pipe are killed by Close before this).
 func (p *pump) close() {
-	if p.w != nil {
-		p.w.Close()
-	}
 	unix.Close(p.fd)
-	<-p.done
+	if p.writer {
+		<-p.done
+	}
 }
 
 func (rt *Runtime) setupStdio(opts Options) ([3]int, error) {
 	var fds [3]int
 	streams := []any{opts.Stdin, opts.Stdout, opts.Stderr}
 	for i, s := range streams {
-		switch x := s.(type) {
-		case nil:
+		if s == nil || s == (*os.File)(nil) {
 			fds[i] = i
-		case *os.File:
-			fds[i] = int(x.Fd())
-		case io.Reader:
-			if i != 0 {
-				return fds, fmt.Errorf("forkjs: stream %d must be a writer", i)
+			continue
+		}
+		if f, ok := s.(*os.File); ok {
+			fds[i] = int(f.Fd())
+			continue
+		}
+		// By position, not by type: a *bytes.Buffer is both a Reader and a
+		// Writer.
+		if i == 0 {
+			r, ok := s.(io.Reader)
+			if !ok {
+				return fds, fmt.Errorf("forkjs: Options.Stdin must be an io.Reader")
 			}
 			pr, pw, err := os.Pipe()
 			if err != nil {
@@ -432,26 +447,29 @@ func (rt *Runtime) setupStdio(opts Options) ([3]int, error) {
 				return fds, err
 			}
 			pr.Close()
-			p := &pump{fd: fd, done: make(chan struct{}), w: pw}
-			go func() { io.Copy(pw, x); pw.Close(); close(p.done) }()
-			p.w = nil
-			rt.pumps = append(rt.pumps, p)
-			fds[i] = fd
-		case io.Writer:
-			pr, pw, err := os.Pipe()
-			if err != nil {
-				return fds, err
-			}
-			fd, err := unix.FcntlInt(pw.Fd(), unix.F_DUPFD_CLOEXEC, 3)
-			if err != nil {
-				return fds, err
-			}
-			pw.Close()
 			p := &pump{fd: fd, done: make(chan struct{})}
-			go func() { io.Copy(x, pr); pr.Close(); close(p.done) }()
+			go func() { io.Copy(pw, r); pw.Close(); close(p.done) }()
 			rt.pumps = append(rt.pumps, p)
 			fds[i] = fd
+			continue
 		}
+		w, ok := s.(io.Writer)
+		if !ok {
+			return fds, fmt.Errorf("forkjs: Options.Stdout and Stderr must be io.Writers")
+		}
+		pr, pw, err := os.Pipe()
+		if err != nil {
+			return fds, err
+		}
+		fd, err := unix.FcntlInt(pw.Fd(), unix.F_DUPFD_CLOEXEC, 3)
+		if err != nil {
+			return fds, err
+		}
+		pw.Close()
+		p := &pump{fd: fd, done: make(chan struct{}), writer: true}
+		go func() { io.Copy(w, pr); pr.Close(); close(p.done) }()
+		rt.pumps = append(rt.pumps, p)
+		fds[i] = fd
 	}
 	return fds, nil
 }

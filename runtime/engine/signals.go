@@ -90,7 +90,9 @@ func isFunction(v goja.Value) bool {
 	return ok
 }
 
-func (s *signals) run(ch chan os.Signal, done chan struct{}) {
+// run is the signal goroutine. It gets the channels as arguments: stop
+// clears s.done on the JS thread while this goroutine may be reading it.
+func (s *signals) run(ch <-chan os.Signal, done <-chan struct{}) {
 	for {
 		select {
 		case sig := <-ch:

@@ -84,12 +84,13 @@ func (rt *Runtime) startSpare() {
 			f.noSpares = true
 			return
 		}
-		f.devnull = fd
+		f.devnull = HighFD(fd)
 	}
 	sv, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return
 	}
+	sv[0], sv[1] = HighFD(sv[0]), HighFD(sv[1])
 	spec := spareSpec{BuildID: buildID(), Ctrl: k + 1, Journal: k + 2, Len: rt.journal.size, Status: k + 3, K: k}
 	files := make([]uintptr, k+4)
 	for i := range files {
@@ -266,6 +267,12 @@ func runSpare(specText string) int {
 		return DivergenceStatus
 	}
 	r.more = func(r *journalReader) bool { return spareWait(r, &spec) }
+	r.awaitFork = func() {
+		for r.more != nil {
+			spareWait(r, &spec) // 'X' messages are read and ignored
+		}
+		r.more = nil
+	}
 	rt, code := childRuntime(r, nil)
 	if rt == nil {
 		return code
@@ -319,6 +326,7 @@ func spareWait(r *journalReader, spec *spareSpec) bool {
 	}
 	switch buf[0] {
 	case 'X':
+		tracef("spare follows to %d", binary.LittleEndian.Uint64(buf[1:9]))
 		if n < 9 || !readJournal(r, spec.Journal, int64(binary.LittleEndian.Uint64(buf[1:9]))) {
 			os.Exit(DivergenceStatus)
 		}

@@ -1,6 +1,7 @@
 package pyio
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 
@@ -20,8 +21,7 @@ type File struct {
 	encoding  string
 	errors    string
 	newline   int
-	dbuf      string // decoded text read ahead (text mode)
-	pendingCR bool
+	dbuf      string // decoded text read ahead (text mode), untranslated
 	obj       *goja.Object
 	io        *IO
 	buffer    *File // binary view of a text file (.buffer)
@@ -56,7 +56,7 @@ func For(rt *engine.Runtime) *IO {
 	return rt.State(ioKey{}, func() any {
 		io := &IO{rt: rt, files: map[int]*File{}}
 		io.proto = io.makeProto()
-		rt.AtExit(func() { io.FlushAll() })
+		rt.AtExit(func() { io.flushAtExit() })
 		rt.SetFlushHook(func() { io.FlushStd() })
 		return io
 	}).(*IO)
@@ -181,7 +181,17 @@ func (io *IO) Wrap(fd int, name any, mode string, opts Options) (*File, error) {
 			}
 		}
 	}
-	tty, _ := engine.Do(io.rt, engine.Input, "file.isatty", engine.ArgsHash(fd), func() (bool, error) { return isatty(fd), nil })
+	tty, err := engine.Do(io.rt, engine.Input, "file.isatty", engine.ArgsHash(fd), func() (bool, error) {
+		// Python's fdopen fstat()s the descriptor: a closed one is EBADF.
+		var st unix.Stat_t
+		if err := unix.Fstat(fd, &st); err != nil {
+			return false, pyerr.OSErrorf(err.(unix.Errno))
+		}
+		return isatty(fd), nil
+	})
+	if err != nil {
+		return nil, err
+	}
 	f.s.tty = tty
 	if opts.LineBuffering != nil {
 		f.s.lineBuf = *opts.LineBuffering
@@ -238,7 +248,9 @@ func (io *IO) FlushStd() {
 	}
 	for _, f := range io.std[1:] {
 		if f != nil && !f.s.closed {
-			f.s.flush()
+			if err := f.s.flush(); err != nil && f.s.flushErr == nil {
+				f.s.flushErr = err // reported at exit
+			}
 		}
 	}
 }
@@ -263,6 +275,30 @@ func (io *IO) FlushAll() {
 		}
 	}
 	io.FlushStd()
+}
+
+// flushAtExit flushes every file as the script ends; a failure to flush
+// sys.stdout or sys.stderr is reported as Python reports it ("Exception
+// ignored in: <stdout>" and the OSError) and the exit status becomes 120.
+func (io *IO) flushAtExit() {
+	if io.rt.Replaying() {
+		return
+	}
+	io.FlushAll()
+	for i, name := range []string{"", "<stdout>", "<stderr>"} {
+		f := io.std[i]
+		if i == 0 || f == nil || f.s.closed {
+			continue
+		}
+		if err := f.s.flush(); err != nil || f.s.flushErr != nil {
+			if err == nil {
+				err = f.s.flushErr
+			}
+			msg := fmt.Sprintf("Exception ignored in: <_io.TextIOWrapper name='%s' mode='w' encoding='utf-8'>\n%s\n", name, pyerr.From(err).Error())
+			unix.Write(io.std[2].s.fd, []byte(msg))
+			io.rt.FailExit(120)
+		}
+	}
 }
 
 // SetStd records the file objects of sys.stdin/stdout/stderr.
@@ -304,7 +340,7 @@ func (f *File) Write(v goja.Value) (int, error) {
 		count = len(b)
 	}
 	return engine.Block(f.io.rt, "file.write", engine.ArgsHash(f.id, data), false, func(c engine.Cancel) (int, error) {
-		if err := f.s.write(data, flush); err != nil {
+		if err := f.s.write(data, flush, c); err != nil {
 			return 0, err
 		}
 		return count, nil
@@ -420,15 +456,17 @@ func (f *File) Seek(offset int64, whence int) (int64, error) {
 	if err := f.s.checkOpen(); err != nil {
 		return 0, err
 	}
-	f.dbuf, f.pendingCR = "", false
+	if f.text && whence != 0 && offset != 0 {
+		return 0, pyerr.New("UnsupportedOperation", "can't do nonzero cur-relative seeks")
+	}
 	return engine.Do(f.io.rt, engine.Input, "file.seek", engine.ArgsHash(f.id, offset, whence), func() (int64, error) {
 		if err := f.s.flush(); err != nil {
 			return 0, err
 		}
 		if whence == 1 {
-			offset -= int64(len(f.s.rbuf))
+			offset -= f.pendingBytes()
 		}
-		f.s.rbuf, f.s.eof = nil, false
+		f.s.rbuf, f.s.eof, f.dbuf = nil, false, ""
 		return unix.Seek(f.s.fd, offset, whence)
 	})
 }
@@ -443,7 +481,7 @@ func (f *File) Tell() (int64, error) {
 		if err != nil {
 			return 0, err
 		}
-		return pos + int64(len(f.s.wbuf)) - int64(len(f.s.rbuf)), nil
+		return pos + int64(len(f.s.wbuf)) - f.pendingBytes(), nil
 	})
 }
 

@@ -135,3 +135,35 @@ func TestFileWriteSeek(t *testing.T) {
 		t.Fatal("mode rw accepted")
 	}
 }
+
+// tell() on a text file is where the next character is in the file, and
+// seek(tell()) resumes there, with read-ahead and universal newlines.
+func TestTextTellSeek(t *testing.T) {
+	_, io := newIO(t)
+	path := filepath.Join(t.TempDir(), "in.txt")
+	os.WriteFile(path, []byte("first\r\nsecond\nthird\rfourth\n"), 0o644)
+	f, err := io.Open(path, "r", pyio.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, _ := f.Readline(-1)
+	pos, _ := f.Tell()
+	if str(l) != "first\n" || pos != 7 {
+		t.Fatalf("readline %q tell %d", str(l), pos)
+	}
+	v, _ := f.Read(3)
+	pos, _ = f.Tell()
+	if str(v) != "sec" || pos != 10 {
+		t.Fatalf("read(3) %q tell %d", str(v), pos)
+	}
+	f.Seek(pos, 0)
+	rest, _ := f.Read(-1)
+	if str(rest) != "ond\nthird\nfourth\n" {
+		t.Fatalf("after seek: %q", str(rest))
+	}
+	g, _ := io.Open(path, "r", pyio.Options{Encoding: "latin-1"})
+	g.Read(8)
+	if pos, _ := g.Tell(); pos != 9 { // "first\r\ns" is 8 characters, 9 bytes
+		t.Fatalf("latin-1 tell %d", pos)
+	}
+}

@@ -23,7 +23,7 @@ func (io *IO) makeProto() *goja.Object {
 	method("read", func(call goja.FunctionCall) goja.Value {
 		f := closedSafe(io, call, rt)
 		a := rt.Params(call, "read", 0, "size")
-		v, err := f.Read(a.Int("size", -1))
+		v, err := f.Read(int(min(a.Int64("size", -1), 1<<40)))
 		check(err)
 		return v
 	})
@@ -109,7 +109,7 @@ func (io *IO) makeProto() *goja.Object {
 	method("seek", func(call goja.FunctionCall) goja.Value {
 		f := closedSafe(io, call, rt)
 		a := rt.Params(call, "seek", 1, "offset", "whence")
-		pos, err := f.Seek(int64(a.Int("offset", 0)), a.Int("whence", 0))
+		pos, err := f.Seek(a.Int64("offset", 0), a.Int("whence", 0))
 		check(err)
 		return vm.ToValue(pos)
 	})

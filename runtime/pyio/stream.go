@@ -21,6 +21,7 @@ type stream struct {
 	tty      bool
 	lineBuf  bool // flush text writes at each newline
 	wbuf     []byte
+	flushErr error  // a flush that failed with nobody to tell (reported at exit)
 	rbuf     []byte // raw bytes read ahead, not yet consumed
 	eof      bool
 }
@@ -69,30 +70,43 @@ func waitFD(fd int, events int16, c engine.Cancel) error {
 	}
 }
 
-// flush writes the buffered bytes.
-func (s *stream) flush() error {
+// flush writes the buffered bytes. With a Cancel the write can be
+// interrupted (Ctrl-C); what was written is dropped from the buffer.
+func (s *stream) flush(c ...engine.Cancel) error {
 	if len(s.wbuf) == 0 {
 		return nil
 	}
-	err := writeAll(s.fd, s.wbuf, nil)
+	var err error
+	if len(c) > 0 {
+		var n int
+		n, err = WriteFD(s.fd, s.wbuf, c[0])
+		s.wbuf = append(s.wbuf[:0], s.wbuf[n:]...)
+		if err != nil {
+			return err
+		}
+		return nil
+	}
+	err = writeAll(s.fd, s.wbuf, nil)
 	s.wbuf = s.wbuf[:0]
 	return err
 }
 
 // write buffers b, flushing when the buffer is full (large writes go
-// straight to the descriptor, as BufferedWriter does).
-func (s *stream) write(b []byte, forceFlush bool) error {
+// straight to the descriptor, as BufferedWriter does); c makes a blocked
+// write interruptible.
+func (s *stream) write(b []byte, forceFlush bool, c engine.Cancel) error {
 	if len(s.wbuf)+len(b) > bufferSize {
-		if err := s.flush(); err != nil {
+		if err := s.flush(c); err != nil {
 			return err
 		}
 		if len(b) >= bufferSize {
-			return writeAll(s.fd, b, nil)
+			_, err := WriteFD(s.fd, b, c)
+			return err
 		}
 	}
 	s.wbuf = append(s.wbuf, b...)
 	if forceFlush {
-		return s.flush()
+		return s.flush(c)
 	}
 	return nil
 }

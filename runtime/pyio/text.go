@@ -2,6 +2,7 @@ package pyio
 
 import (
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/forkjs/forkjs/runtime/engine"
@@ -59,26 +60,9 @@ func (f *File) decodeChunk(raw []byte, eof bool) (string, []byte, error) {
 	return s, raw[cut:], nil
 }
 
-// translate applies universal newlines; a trailing '\r' is held back until
-// the next chunk shows whether '\n' follows.
-func (f *File) translate(s string, eof bool) string {
-	if f.newline != newlineUniversal {
-		return s
-	}
-	if f.pendingCR {
-		s = "\r" + s
-		f.pendingCR = false
-	}
-	if !eof && strings.HasSuffix(s, "\r") {
-		s = s[:len(s)-1]
-		f.pendingCR = true
-	}
-	if strings.IndexByte(s, '\r') < 0 {
-		return s
-	}
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	return strings.ReplaceAll(s, "\r", "\n")
-}
+// Text read-ahead (dbuf) holds decoded text as it was in the file, with
+// no newline translation: translation happens as text is handed out, so
+// that tell() can say exactly where in the file the next character is.
 
 // fillText reads and decodes one more chunk into dbuf.
 func (f *File) fillText(c engine.Cancel) (bool, error) {
@@ -91,93 +75,154 @@ func (f *File) fillText(c engine.Cancel) (bool, error) {
 		return false, err
 	}
 	f.s.rbuf = append(f.s.rbuf[:0:0], rest...)
-	f.dbuf += f.translate(text, !more)
+	f.dbuf += text
+	if !more {
+		f.s.eof = true
+	}
 	return more, nil
+}
+
+// take removes up to n characters (n < 0: all) of translated text from
+// dbuf; with universal newlines "\r\n" and "\r" count as one "\n". It
+// reports needMore when dbuf ends with "\r" that the next chunk decides.
+func (f *File) take(n int, eof bool) (out string, needMore bool) {
+	var b strings.Builder
+	i, k := 0, 0
+	for i < len(f.dbuf) && (n < 0 || k < n) {
+		c := f.dbuf[i]
+		if c == '\r' && f.newline == newlineUniversal {
+			if i+1 == len(f.dbuf) && !eof {
+				return f.commit(&b, i), true
+			}
+			b.WriteByte('\n')
+			i++
+			if i < len(f.dbuf) && f.dbuf[i] == '\n' {
+				i++
+			}
+			k++
+			continue
+		}
+		_, w := utf8.DecodeRuneInString(f.dbuf[i:])
+		b.WriteString(f.dbuf[i : i+w])
+		i += w
+		k++
+	}
+	return f.commit(&b, i), false
+}
+
+func (f *File) commit(b *strings.Builder, i int) string {
+	f.dbuf = f.dbuf[i:]
+	return b.String()
 }
 
 func (f *File) readText(c engine.Cancel, n int) (string, error) {
 	if n < 0 {
-		for {
-			more, err := f.fillText(c)
-			if err != nil {
+		for !f.s.eof {
+			if _, err := f.fillText(c); err != nil {
 				return "", err
 			}
-			if !more {
-				break
-			}
 		}
-		out := f.dbuf
-		f.dbuf = ""
+		out, _ := f.take(-1, true)
 		return out, nil
 	}
-	for utf8.RuneCountInString(f.dbuf) < n {
-		more, err := f.fillText(c)
-		if err != nil {
-			return "", err
+	var out strings.Builder
+	got := 0
+	for got < n {
+		// one character more than needed lets a final '\r' be decided
+		if !f.s.eof && utf8.RuneCountInString(f.dbuf) <= n-got {
+			if _, err := f.fillText(c); err != nil {
+				return "", err
+			}
+			continue
 		}
-		if !more {
+		piece, needMore := f.take(n-got, f.s.eof)
+		out.WriteString(piece)
+		got += utf8.RuneCountInString(piece)
+		if needMore {
+			if _, err := f.fillText(c); err != nil {
+				return "", err
+			}
+			continue
+		}
+		if f.s.eof && f.dbuf == "" {
 			break
 		}
 	}
-	i, k := 0, 0
-	for i < len(f.dbuf) && k < n {
-		_, w := utf8.DecodeRuneInString(f.dbuf[i:])
-		i += w
-		k++
-	}
-	out := f.dbuf[:i]
-	f.dbuf = f.dbuf[i:]
-	return out, nil
+	return out.String(), nil
 }
 
+// lineEnd returns the length in dbuf of the first line (with its ending),
+// or -1 if dbuf holds no complete line yet.
 func (f *File) lineEnd(s string) int {
-	switch f.newline {
-	case newlineAny:
-		for i := 0; i < len(s); i++ {
-			if s[i] == '\n' {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\n':
+			return i + 1
+		case '\r':
+			if f.newline == newlineLF {
+				continue
+			}
+			if i+1 < len(s) {
+				if s[i+1] == '\n' {
+					return i + 2
+				}
 				return i + 1
 			}
-			if s[i] == '\r' {
-				if i+1 < len(s) {
-					if s[i+1] == '\n' {
-						return i + 2
-					}
-					return i + 1
-				}
-				return -1 // need more to know
+			if f.s.eof {
+				return i + 1
 			}
+			return -1 // the next chunk decides between "\r" and "\r\n"
 		}
-		return -1
-	}
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return i + 1
 	}
 	return -1
 }
 
 func (f *File) readlineText(c engine.Cancel, limit int) (string, error) {
 	for {
-		if e := f.lineEnd(f.dbuf); e >= 0 && (limit < 0 || utf8.RuneCountInString(f.dbuf[:e]) <= limit) {
-			out := f.dbuf[:e]
-			f.dbuf = f.dbuf[e:]
-			return out, nil
-		}
-		if limit >= 0 && utf8.RuneCountInString(f.dbuf) >= limit {
-			return f.readText(c, limit)
-		}
-		more, err := f.fillText(c)
-		if err != nil {
-			return "", err
-		}
-		if !more {
-			if e := f.lineEnd(f.dbuf); e >= 0 {
-				continue
+		e := f.lineEnd(f.dbuf)
+		if e < 0 && !f.s.eof && (limit < 0 || utf8.RuneCountInString(f.dbuf) < limit) {
+			if _, err := f.fillText(c); err != nil {
+				return "", err
 			}
-			out := f.dbuf
-			f.dbuf = ""
+			continue
+		}
+		if e < 0 {
+			e = len(f.dbuf)
+		}
+		line := f.dbuf[:e]
+		if limit >= 0 && utf8.RuneCountInString(line) > limit {
+			out, _ := f.take(limit, true)
 			return out, nil
 		}
+		f.dbuf = f.dbuf[e:]
+		if f.newline == newlineUniversal {
+			if strings.HasSuffix(line, "\r\n") {
+				line = line[:len(line)-2] + "\n"
+			} else if strings.HasSuffix(line, "\r") {
+				line = line[:len(line)-1] + "\n"
+			}
+		}
+		return line, nil
 	}
+}
+
+// pendingBytes is how many bytes of the file the text read-ahead stands
+// for (for tell): the undecoded bytes plus dbuf encoded back.
+func (f *File) pendingBytes() int64 {
+	n := int64(len(f.s.rbuf))
+	if f.dbuf == "" {
+		return n
+	}
+	if f.encoding == "utf-8" {
+		return n + int64(len(f.dbuf))
+	}
+	if b, err := engine.Encode(utf16.Encode([]rune(f.dbuf)), f.encoding, "strict"); err == nil {
+		if f.encoding == "utf-16" {
+			return n + int64(len(b)) - 2 // no second BOM
+		}
+		return n + int64(len(b))
+	}
+	return n + int64(len(f.dbuf))
 }
 
 func (f *File) readlineBytes(c engine.Cancel, limit int) ([]byte, error) {
