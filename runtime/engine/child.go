@@ -2,12 +2,12 @@ package engine
 
 import (
 	"encoding/json"
-	"path/filepath"
-	"unsafe"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )

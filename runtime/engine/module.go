@@ -64,12 +64,23 @@ func Registered() []string {
 	return names
 }
 
-// NameFunctions gives every native function among obj's own properties
-// (and, to depth levels, its plain-object properties') the property's
-// name, so stack traces and inspect show "waitpid", not a Go symbol.
+// NameFunctions gives every native function among obj's own data
+// properties (and, to depth levels, its plain-object properties' and its
+// classes' prototypes') the property's name, so stack traces and inspect
+// show "waitpid", not a Go symbol. It reads property descriptors, so no
+// getter runs.
 func NameFunctions(vm *goja.Runtime, obj *goja.Object, depth int) {
+	getDesc, _ := goja.AssertFunction(vm.Get("Object").ToObject(vm).Get("getOwnPropertyDescriptor"))
+	nameFunctions(vm, getDesc, obj, depth)
+}
+
+func nameFunctions(vm *goja.Runtime, getDesc goja.Callable, obj *goja.Object, depth int) {
 	for _, k := range obj.GetOwnPropertyNames() {
-		v := obj.Get(k)
+		d, err := getDesc(goja.Undefined(), obj, vm.ToValue(k))
+		if err != nil || goja.IsUndefined(d) {
+			continue
+		}
+		v := d.ToObject(vm).Get("value")
 		o, ok := v.(*goja.Object)
 		if !ok {
 			continue
@@ -80,12 +91,12 @@ func NameFunctions(vm *goja.Runtime, obj *goja.Object, depth int) {
 			}
 			// a class's methods live on its prototype
 			if p, ok := o.Get("prototype").(*goja.Object); ok && depth > 0 {
-				NameFunctions(vm, p, 0)
+				nameFunctions(vm, getDesc, p, 0)
 			}
 			continue
 		}
 		if depth > 0 && o.ClassName() == "Object" {
-			NameFunctions(vm, o, depth-1)
+			nameFunctions(vm, getDesc, o, depth-1)
 		}
 	}
 }

@@ -2,9 +2,9 @@ package engine
 
 import (
 	"errors"
-	"regexp"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 
 	"github.com/dop251/goja"

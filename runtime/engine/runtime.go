@@ -49,21 +49,21 @@ type Runtime struct {
 
 	exitCode int // the status runExit is ending with; -1 before
 
-	callDepth int
-	frameBuf  []goja.StackFrame
-	sigs      *signals
-	forks     *forker
-	startDir  string
-	closed    bool
-	state     map[any]any
-	running   atomic.Bool // JS is executing on the JS thread
-	flushHook func()
-	sigMu     sync.Mutex
-	sigJS     map[int]bool // signals with a JS handler, for the signal goroutine
-	cancelled atomic.Bool  // the current run's context ended
-	tainted   bool         // running JS was interrupted: forking is off
-	exitFailure int        // see FailExit
-	tracked   map[int]func()
+	callDepth   int
+	frameBuf    []goja.StackFrame
+	sigs        *signals
+	forks       *forker
+	startDir    string
+	closed      bool
+	state       map[any]any
+	running     atomic.Bool // JS is executing on the JS thread
+	flushHook   func()
+	sigMu       sync.Mutex
+	sigJS       map[int]bool // signals with a JS handler, for the signal goroutine
+	cancelled   atomic.Bool  // the current run's context ended
+	tainted     bool         // running JS was interrupted: forking is off
+	exitFailure int          // see FailExit
+	tracked     map[int]func()
 }
 
 // header pins what a forked child needs before replaying: everything that

@@ -13,18 +13,18 @@ import (
 
 // File is a Python file object over a descriptor.
 type File struct {
-	id        int
-	s         *stream
-	text      bool
-	name      any // string path or int fd, as Python's .name
-	mode      string
-	encoding  string
-	errors    string
-	newline   int
-	dbuf      string // decoded text read ahead (text mode), untranslated
-	obj       *goja.Object
-	io        *IO
-	buffer    *File // binary view of a text file (.buffer)
+	id       int
+	s        *stream
+	text     bool
+	name     any // string path or int fd, as Python's .name
+	mode     string
+	encoding string
+	errors   string
+	newline  int
+	dbuf     string // decoded text read ahead (text mode), untranslated
+	obj      *goja.Object
+	io       *IO
+	buffer   *File // binary view of a text file (.buffer)
 }
 
 // Options are a file object's text settings (Python's open() keywords).
