@@ -4,6 +4,7 @@ import (
 	"github.com/forkjs/forkjs/runtime/engine"
 	"github.com/forkjs/forkjs/runtime/ipc"
 	"github.com/forkjs/forkjs/runtime/pyerr"
+	"golang.org/x/sys/unix"
 )
 
 // Locks, semaphores, events, conditions and the storage of Value and Array
@@ -60,7 +61,7 @@ func (m *mod) alloc(name string, hash uint32, in *arenaRef, mk func(a *ipc.Arena
 				return objRef{FD: target.fd, Off: off}, syncErr(err)
 			}
 		}
-		a, err := ipc.NewArena(ipc.DefaultArenaSize)
+		a, err := newArena(ipc.DefaultArenaSize)
 		if err != nil {
 			return objRef{}, osErr(err)
 		}
@@ -83,6 +84,27 @@ func (m *mod) alloc(name string, hash uint32, in *arenaRef, mk func(a *ipc.Arena
 		m.current = r
 	}
 	return r, ref.Off
+}
+
+// newArena creates an arena whose memfd sits at descriptor 64 or above
+// (where forkjs keeps descriptors of its own: the script's small numbers
+// stay as Python would leave them).
+func newArena(size int) (*ipc.Arena, error) {
+	a, err := ipc.NewArena(size)
+	if err != nil {
+		return nil, err
+	}
+	high, err := unix.FcntlInt(uintptr(a.Fd()), unix.F_DUPFD_CLOEXEC, 64)
+	if err != nil {
+		return a, nil
+	}
+	a.Close()
+	h, err := ipc.AttachArena(high)
+	if err != nil {
+		unix.Close(high)
+		return nil, err
+	}
+	return h, nil
 }
 
 // syncErr converts an ipc synchronisation error to Python's exception.

@@ -122,7 +122,11 @@ func (m *mod) poolNatives() {
 		owned(p)
 		ch, err := engine.Do(rt, engine.Resource, "Pool.channel", engine.ArgsHash(p.id), func() (channel, error) {
 			fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, 0)
-			return channel{Parent: fds[0], Child: fds[1]}, osErr(err)
+			if err != nil {
+				return channel{}, osErr(err)
+			}
+			// The parent's end is forkjs's own: kept at 64 and above.
+			return channel{Parent: engine.HighFD(fds[0]), Child: fds[1]}, nil
 		})
 		m.check(err)
 		p.nextWID++

@@ -119,7 +119,7 @@ func (q *queue) bind(a *ipc.Arena) (*queueLive, error) {
 
 // newQueue creates the shared objects of a queue (live) in a new memfd.
 func (q *queue) create() (queueDesc, error) {
-	a, err := ipc.NewArena(RingSize + 64<<10)
+	a, err := newArena(RingSize + 64<<10)
 	if err != nil {
 		return queueDesc{}, err
 	}
