@@ -15,6 +15,30 @@
 // mappings of shared memory, buffers) lives in Go structs keyed by ids
 // the JS thread assigns in program order; a replaying child has the same
 // structs without the live parts and builds them lazily once it is live.
+//
+// What scripts should know, beyond Python's documentation:
+//
+//   - A Pool sends a task's function by name, as Python pickles it: only
+//     a top-level named binding of the script (a function declaration, or
+//     a top-level const/let/var holding a function) can be sent; arrow
+//     functions, closures and methods are refused at once with TypeError.
+//     Workers are forked when the pool is made, so a function defined
+//     after that is not in them (AttributeError from get()).
+//   - Task functions run synchronously in the worker: one that returns a
+//     Promise is an error. Values cross by structured clone (ipc's codec).
+//   - Queues, connections, locks, shared values and pools reach another
+//     process by inheritance only (it is forked after they were made);
+//     sending one raises RuntimeError, as in Python.
+//   - Joining processes that use queues (Python's warning, unchanged): a
+//     process waits at exit until its queue feeder has written what it
+//     put; if nobody gets the items and the queue's buffer is full, it
+//     never exits. Get the items before joining, or cancel_join_thread().
+//   - Fork early: every fork (Process.start, Pool workers, a replacement
+//     worker) re-runs in the child what the parent did before it,
+//     including the messages it received (the journal keeps them).
+//   - Pool workers ignore SIGINT: Ctrl-C is the parent's, which ends the
+//     script and terminates its workers; a worker that dies fails the
+//     tasks it held with ProcessError and is replaced.
 package multiprocessing
 
 import (
