@@ -140,19 +140,22 @@ func (f *feeder) abandon() {
 }
 
 // waitFlushed blocks until every buffered frame is in the ring (the
-// engine's Cancel c interrupts it: engine.ErrWoken).
+// engine's Cancel c interrupts it: engine.ErrWoken). After close, it waits
+// for the goroutine to end, as Python's join_thread joins the feeder
+// thread (which has closed the queue's descriptor then).
 func (f *feeder) waitFlushed(c engine.Cancel) error {
-	for {
-		f.mu.Lock()
-		ch := f.idle
-		f.mu.Unlock()
-		select {
-		case <-ch:
-			return nil
-		case <-f.finished:
-			return nil
-		case <-c.C:
-			return engine.ErrWoken
-		}
+	f.mu.Lock()
+	ch := f.idle
+	if f.closing {
+		ch = f.finished
+	}
+	f.mu.Unlock()
+	select {
+	case <-ch:
+		return nil
+	case <-f.finished:
+		return nil
+	case <-c.C:
+		return engine.ErrWoken
 	}
 }
