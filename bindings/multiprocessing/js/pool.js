@@ -333,8 +333,7 @@
       const name = functionName(a.func, 'apply_async');
       const taskArgs = toArgs(a.args, 'apply_async');
       const taskKwds = a.kwds === undefined ? null : a.kwds;
-      internal.checkSendable(taskArgs);
-      if (taskKwds !== null) internal.checkSendable(taskKwds);
+      internal.checkArgs(taskArgs, taskKwds);
       const r = new AsyncResult(this, optCallable(a.callback, 'apply_async', 'callback'),
         optCallable(a.error_callback, 'apply_async', 'error_callback'));
       this._results.set(native.pool_submit(this._id, TASK_APPLY, name, taskArgs, taskKwds), r);

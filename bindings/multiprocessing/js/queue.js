@@ -36,7 +36,7 @@
     // maxsize. ValueError after close(); TypeError if obj cannot be sent.
     put(obj, block, timeout) {
       if (block === undefined && timeout === undefined) {
-        if (typeof obj === 'object') internal.checkSendable(obj);
+        internal.checkSendable(obj);
         native.queue_put(this._id, obj, true, null);
         return;
       }

@@ -89,30 +89,29 @@
   // Queues, connections, locks, shared values and pools cross to other
   // processes only by inheritance (a forked child has them), never as
   // messages: their prototypes carry this mark, and sending one raises
-  // Python's RuntimeError. (Checked on the value sent and the items of the
-  // arrays and plain objects it holds; deeper ones arrive as plain
-  // objects.)
+  // Python's RuntimeError. The value sent is checked (and, for a Pool
+  // task, each of its arguments); one nested deeper arrives as a plain
+  // object without methods (checking whole messages would cost more than
+  // sending them).
   const INHERIT_ONLY = Symbol('multiprocessing.inherit_only');
   internal.markInheritOnly = function (cls, name) {
     Object.defineProperty(cls.prototype, INHERIT_ONLY, { value: name || cls.name });
   };
-  function inheritOnlyName(v) {
-    return v !== null && typeof v === 'object' ? v[INHERIT_ONLY] : undefined;
-  }
-  internal.checkSendable = function (v) {
-    let name = inheritOnlyName(v);
-    if (name === undefined && v !== null && typeof v === 'object') {
-      if (Array.isArray(v)) {
-        for (let i = 0; i < v.length && name === undefined; i++) name = inheritOnlyName(v[i]);
-      } else if (isOptions(v)) {
-        for (const k in v) {
-          name = inheritOnlyName(v[k]);
-          if (name !== undefined) break;
-        }
+  function refuseInheritOnly(v) {
+    if (v !== null && typeof v === 'object') {
+      const name = v[INHERIT_ONLY];
+      if (name !== undefined) {
+        throw new C.RuntimeError(`${name} objects should only be shared between processes through inheritance`);
       }
     }
-    if (name !== undefined) {
-      throw new C.RuntimeError(`${name} objects should only be shared between processes through inheritance`);
+  }
+  internal.checkSendable = refuseInheritOnly;
+  // checkArgs checks a task's arguments (an array) and keyword arguments.
+  internal.checkArgs = function (args, kwds) {
+    for (let i = 0; i < args.length; i++) refuseInheritOnly(args[i]);
+    if (kwds !== null && typeof kwds === 'object') {
+      const keys = Object.keys(kwds);
+      for (let i = 0; i < keys.length; i++) refuseInheritOnly(kwds[keys[i]]);
     }
   };
 
