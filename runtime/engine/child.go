@@ -85,6 +85,10 @@ func runChild(specText string) int {
 	// parent's flags so descriptors do not leak into grandchildren.
 	unix.CloseOnExec(spec.Journal)
 	unix.CloseOnExec(spec.Status)
+	var state []byte
+	if spec.State > 0 {
+		state = readForkState(spec.State, spec.StateN)
+	}
 	for _, f := range spec.FDs {
 		if f[1] != 0 {
 			unix.CloseOnExec(f[0])
@@ -111,6 +115,7 @@ func runChild(specText string) int {
 	if rt == nil {
 		return code
 	}
+	rt.forkStateData = state
 	tracef("child runtime built")
 	return rt.childMain()
 }

@@ -27,6 +27,8 @@ type childSpec struct {
 	File    string   `json:"sf"`
 	Line    int      `json:"sl"`
 	Col     int      `json:"sc"`
+	State   int      `json:"st,omitempty"` // fd of the fork-state memfd, or 0
+	StateN  int64    `json:"sn,omitempty"`
 }
 
 // forker is a runtime's fork machinery: the status pipe its children report
@@ -192,6 +194,9 @@ type childSpecKey struct{}
 func (rt *Runtime) goLive() {
 	spec := rt.childSpec()
 	r := rt.replay
+	if r.state != nil {
+		rt.forkStateData = r.state
+	}
 	rt.replaying = false
 	rt.replay = nil
 	w := rt.journal
@@ -210,6 +215,10 @@ func (rt *Runtime) goLive() {
 			unix.Close(rt.forks.parentStatus)
 			rt.forks.parentStatus = -1
 		}
+	}
+	if spec != nil {
+		rt.restoreForkState(rt.forkStateData)
+		rt.forkStateData = nil
 	}
 	for _, fn := range rt.onLive {
 		fn()
@@ -292,13 +301,21 @@ func (rt *Runtime) spawnChild() (int, error) {
 		}
 		spec.FDs = append(spec.FDs, [2]int{fd, cloexec})
 	}
-	if pid := rt.activateSpare(spec, scriptFDs(spec)); pid > 0 {
+	stateFD, stateN := rt.forkStateBlob()
+	if stateFD >= 0 {
+		defer unix.Close(stateFD)
+	}
+	if pid := rt.activateSpare(spec, scriptFDs(spec), stateFD, stateN); pid > 0 {
 		f.children[pid] = true
 		return pid, nil
 	}
 	spec.Journal, spec.Status = maxFD+1, maxFD+2
 	files[spec.Journal] = uintptr(rt.journal.fd)
 	files[spec.Status] = uintptr(f.statusW)
+	if stateFD >= 0 {
+		spec.State, spec.StateN = maxFD+3, stateN
+		files = append(files, uintptr(stateFD))
+	}
 	js, _ := json.Marshal(spec)
 	env := rt.Environ()
 	env = append(env, childEnv+"="+string(js))

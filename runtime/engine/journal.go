@@ -331,6 +331,7 @@ type journalReader struct {
 	more      func(r *journalReader) bool
 	awaitFork func()     // a spare: block until activated (exit on EOF)
 	activated *childSpec // a spare's fork, once the parent sent it
+	state     []byte     // a spare's fork state, once the parent sent it
 	mapped    bool       // data is a mapping of the parent's memfd
 	data      []byte
 	pos       int

@@ -63,7 +63,10 @@ type Runtime struct {
 	cancelled   atomic.Bool  // the current run's context ended
 	tainted     bool         // running JS was interrupted: forking is off
 	exitFailure int          // see FailExit
-	tracked     map[int]func()
+
+	forkStates    map[string]forkStateProvider
+	forkStateData []byte // a child's saved state, restored when it goes live
+	tracked       map[int]func()
 }
 
 // header pins what a forked child needs before replaying: everything that

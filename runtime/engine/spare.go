@@ -39,6 +39,7 @@ type spareSpec struct {
 
 // activation is what os.fork() sends a spare.
 type activation struct {
+	State bool      `json:"st,omitempty"` // the last fd sent is the fork-state memfd
 	Len   int64     `json:"n"`
 	Spec  childSpec `json:"s"`
 	Dir   string    `json:"d"`
@@ -211,7 +212,7 @@ func (rt *Runtime) DisableSpares() {
 
 // activateSpare hands the fork to a spare; it returns the child's pid, or
 // 0 if there was no usable spare (the caller forks the ordinary way).
-func (rt *Runtime) activateSpare(spec childSpec, fds []int) int {
+func (rt *Runtime) activateSpare(spec childSpec, fds []int, stateFD int, stateN int64) int {
 	f := rt.forks
 	sp := f.takeSpare()
 	if sp == nil {
@@ -237,9 +238,14 @@ func (rt *Runtime) activateSpare(spec childSpec, fds []int) int {
 	umask := unix.Umask(0)
 	unix.Umask(umask)
 	act := activation{Len: rt.journal.size, Spec: spec, Dir: dir, Env: rt.Environ(), Umask: umask}
+	send := fds
+	if stateFD >= 0 {
+		act.State, act.Spec.StateN = true, stateN
+		send = append(append([]int(nil), fds...), stateFD)
+	}
 	payload, _ := json.Marshal(act)
 	msg := append([]byte{'A'}, payload...)
-	oob := unix.UnixRights(fds...)
+	oob := unix.UnixRights(send...)
 	if err := unix.Sendmsg(sp.ctrl, msg, oob, nil, unix.MSG_NOSIGNAL); err != nil {
 		sp.retire()
 		return 0
@@ -348,6 +354,10 @@ func spareWait(r *journalReader, spec *spareSpec) bool {
 				got = append(got, fds...)
 			}
 		}
+	}
+	if act.State && len(got) > 0 {
+		r.state = readForkState(got[len(got)-1], act.Spec.StateN)
+		got = got[:len(got)-1]
 	}
 	if len(got) != len(act.Spec.FDs) {
 		fmt.Fprintln(os.Stderr, "forkjs: spare: descriptors lost in activation")

@@ -8,6 +8,7 @@ import (
 	"github.com/dop251/goja"
 	"github.com/forkjs/forkjs/runtime/engine"
 	"github.com/forkjs/forkjs/runtime/pyerr"
+	"github.com/fxamacker/cbor/v2"
 	"golang.org/x/sys/unix"
 )
 
@@ -57,6 +58,7 @@ func For(rt *engine.Runtime) *IO {
 		io := &IO{rt: rt, files: map[int]*File{}}
 		io.proto = io.makeProto()
 		rt.AtExit(func() { io.flushAtExit() })
+		rt.ForkState("pyio.readahead", io.saveReadAhead, io.restoreReadAhead)
 		rt.SetFlushHook(func() { io.FlushStd() })
 		return io
 	}).(*IO)
@@ -297,6 +299,50 @@ func (io *IO) flushAtExit() {
 			msg := fmt.Sprintf("Exception ignored in: <_io.TextIOWrapper name='%s' mode='w' encoding='utf-8'>\n%s\n", name, pyerr.From(err).Error())
 			unix.Write(io.std[2].s.fd, []byte(msg))
 			io.rt.FailExit(120)
+		}
+	}
+}
+
+// readAhead is a file's buffered input, copied into forked children: as
+// after a real fork, parent and child both see what the parent had read
+// ahead (Python's child reads the same buffered lines).
+type readAhead struct {
+	ID   int    `cbor:"1,keyasint"`
+	Raw  []byte `cbor:"2,keyasint,omitempty"`
+	Text string `cbor:"3,keyasint,omitempty"`
+	EOF  bool   `cbor:"4,keyasint,omitempty"`
+}
+
+func (io *IO) saveReadAhead() []byte {
+	ids := make([]int, 0, len(io.files))
+	for id, f := range io.files {
+		if len(f.s.rbuf) > 0 || f.dbuf != "" {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	sort.Ints(ids)
+	var list []readAhead
+	for _, id := range ids {
+		f := io.files[id]
+		list = append(list, readAhead{ID: id, Raw: f.s.rbuf, Text: f.dbuf, EOF: f.s.eof})
+	}
+	b, _ := cbor.Marshal(list)
+	return b
+}
+
+func (io *IO) restoreReadAhead(b []byte) {
+	var list []readAhead
+	if cbor.Unmarshal(b, &list) != nil {
+		return
+	}
+	for _, ra := range list {
+		if f, ok := io.files[ra.ID]; ok && !f.s.closed {
+			f.s.rbuf = append([]byte(nil), ra.Raw...)
+			f.dbuf = ra.Text
+			f.s.eof = ra.EOF
 		}
 	}
 }

@@ -47,6 +47,10 @@ func workloads(e *env, quick bool) []workload {
 		"node":   {"@rss", e.node, "-e", "0"},
 		"go":     {"@rss", e.goBins["hello"]},
 	}})
+	add(workload{name: "spawn /bin/true", unit: "ms/spawn", args: map[string][]string{
+		"forkjs": js("spawn", size(500, 50)), "python": py("spawn", size(500, 50)),
+		"node": nd("spawn", size(500, 50)), "go": gobin("spawn", size(500, 50)),
+	}})
 	n := size(200, 20)
 	add(workload{name: "fork", unit: "ms/fork", args: map[string][]string{
 		"forkjs": js("fork", n), "python": py("fork", n), "node": nd("fork", size(20, 5)),
@@ -59,6 +63,24 @@ func workloads(e *env, quick bool) []workload {
 	mib := size(1024, 64)
 	add(workload{name: "pipe 1 GiB", unit: "MB/s", higher: true, args: map[string][]string{
 		"forkjs": js("pipe", mib), "python": py("pipe", mib), "node": nd("pipe", mib), "go": gobin("pipe", mib),
+	}})
+	add(workload{name: "Process start+join", unit: "ms/process", args: map[string][]string{
+		"forkjs": js("process", size(200, 20)), "python": py("process", size(200, 20)),
+	}})
+	add(workload{name: "Pool(2).map 1M", unit: "tasks/s", higher: true, args: map[string][]string{
+		"forkjs": js("pool_map", size(1000000, 100000)), "python": py("pool_map", size(1000000, 100000)),
+	}})
+	add(workload{name: "Pool apply_async 100k", unit: "tasks/s", higher: true, args: map[string][]string{
+		"forkjs": js("pool_apply", size(100000, 10000)), "python": py("pool_apply", size(100000, 10000)),
+	}})
+	add(workload{name: "Queue 200k", unit: "msgs/s", higher: true, args: map[string][]string{
+		"forkjs": js("queue", size(200000, 20000)), "python": py("queue", size(200000, 20000)),
+		"node": nd("queue", size(200000, 20000)),
+	}})
+	cm := size(64, 8)
+	add(workload{name: "communicate 64 MiB", unit: "MB/s", higher: true, args: map[string][]string{
+		"forkjs": js("communicate", cm), "python": py("communicate", cm), "node": nd("communicate", cm),
+		"go": gobin("communicate", cm),
 	}})
 	return ws
 }
