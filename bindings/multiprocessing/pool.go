@@ -27,8 +27,10 @@ import (
 //
 // Frames: a task is [u32 tid][CBOR [fname, kind, items, kwds]]; an empty
 // frame tells the worker to exit. A reply is [u32 tid][u8 status][CBOR
-// value] with status replyOK, replyErr (the value is what the task threw)
-// or replyInitFailed (the initializer threw; tid 0).
+// value] with status replyOK, replyErr (the value is what the task threw),
+// replyInitFailed (the initializer threw; tid 0) or replyReady (tid 0: the
+// worker has replayed its way to life and run its initializer; tasks are
+// sent only to ready workers, so a worker still replaying holds none).
 
 // Task kinds and reply statuses, shared with js/pool.js.
 const (
@@ -39,6 +41,7 @@ const (
 	replyOK         = 0
 	replyErr        = 1
 	replyInitFailed = 2
+	replyReady      = 3 // the worker is live and initialised (tid 0)
 )
 
 // Pool states, as Python's.

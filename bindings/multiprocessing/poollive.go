@@ -46,6 +46,7 @@ type workerLive struct {
 	fd         int
 	inflight   map[int]*liveTask
 	sent       int
+	ready      bool // it said it is live and initialised
 	stopping   bool // the exit frame is queued
 	dead       bool
 	out        [][]byte
@@ -178,7 +179,7 @@ func (pl *poolLive) schedule() {
 		// replaced.
 		if pl.closed && pl.inflight() == 0 {
 			for _, w := range pl.workers {
-				if !w.dead && !w.stopping {
+				if !w.dead && !w.stopping { // (ready or not: a closed pool is done)
 					w.stop()
 					w.wake.Signal()
 				}
@@ -218,7 +219,7 @@ func (pl *poolLive) pick() *workerLive {
 	now := time.Now()
 	for k := 0; k < n; k++ {
 		w := pl.workers[(pl.rr+k)%n]
-		if w.dead || w.stopping || len(w.inflight) >= pl.inflightMax {
+		if !w.ready || w.dead || w.stopping || len(w.inflight) >= pl.inflightMax {
 			continue
 		}
 		if len(w.inflight) >= inflightSlow && w.busySince(now) > slowTask {
@@ -283,6 +284,13 @@ func (pl *poolLive) reader(w *workerLive) {
 		status := f[4]
 		if status == replyInitFailed {
 			w.initFailed = append([]byte{}, f[5:]...)
+			continue
+		}
+		if status == replyReady {
+			pl.mu.Lock()
+			w.ready = true
+			pl.schedule()
+			pl.mu.Unlock()
 			continue
 		}
 		pl.mu.Lock()

@@ -7,7 +7,7 @@
   const { C, bind, hide } = internal;
   const RUN = 0, CLOSE = 1, TERMINATE = 2;
   const TASK_APPLY = 0, TASK_MAP = 1, TASK_STARMAP = 2;
-  const REPLY_OK = 0, REPLY_ERR = 1, REPLY_INIT_FAILED = 2;
+  const REPLY_OK = 0, REPLY_ERR = 1, REPLY_INIT_FAILED = 2, REPLY_READY = 3;
   const pools = new Map(); // id -> Pool made by this process
   const arrayMap = Array.prototype.map;
 
@@ -486,6 +486,7 @@
           native.exit(c || 1);
         }
       }
+      native.worker_send(0, REPLY_READY, null);
       for (;;) {
         const msg = native.worker_recv();
         if (msg === null) break;
