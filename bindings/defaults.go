@@ -5,6 +5,7 @@ package bindings
 import (
 	"github.com/forkjs/forkjs/bindings/builtins"
 	"github.com/forkjs/forkjs/bindings/errno"
+	"github.com/forkjs/forkjs/bindings/multiprocessing"
 	"github.com/forkjs/forkjs/bindings/pyos"
 	"github.com/forkjs/forkjs/bindings/pysys"
 	"github.com/forkjs/forkjs/bindings/pytime"
@@ -19,6 +20,6 @@ import (
 func Defaults() []*engine.Module {
 	return []*engine.Module{
 		builtins.Module, pysys.Module, pyos.Module, errno.Module, signal.Module,
-		pytime.Module, queue.Module, subprocess.Module,
+		pytime.Module, queue.Module, subprocess.Module, multiprocessing.Module,
 	}
 }

@@ -180,8 +180,27 @@ func (rt *Runtime) FailExit(code int) {
 func (rt *Runtime) ExitCode() int { return rt.exitCode }
 
 // Exit runs the exit hooks and ends the process with code, as Python's
-// sys.exit does at top level (Finish does the same without exiting).
+// sys.exit does at top level (Finish does the same without exiting). It
+// is also how process bodies that must never return into the script end
+// (a multiprocessing.Process child after run(), a Pool worker).
+//
+// A replaying runtime reaches Exit only when a recorded journal is
+// replayed to its end (--replay-check): a forked child that ended this
+// way journaled its exit hooks after an "<exit>" entry. The replay then
+// matches that entry, replays the hooks, requires the journal to end there
+// and exits 0, as a replay check that ran to the end does.
 func (rt *Runtime) Exit(code int) {
+	if rt.replaying {
+		e := rt.replayNextAllow("exit", false)
+		if e.kind != kindRun || e.name != "<exit>" {
+			rt.diverge(e, "the process exit at "+rt.callSite().String())
+		}
+		rt.runExit(code)
+		if !rt.replay.done() {
+			rt.divergeMsg(fmt.Sprintf("journal left over after the exit at entry %d", rt.replay.entries-1))
+		}
+		os.Exit(0)
+	}
 	os.Exit(rt.runExit(code))
 }
 

@@ -29,11 +29,17 @@ type Cancel struct {
 	fd    int
 }
 
-// NewCancel creates an unfired Cancel.
+// NewCancel creates an unfired Cancel. Its eventfd is placed at
+// descriptor 64 or above, where forkjs keeps the descriptors it uses for
+// itself, so that small numbers stay free for scripts.
 func NewCancel() (*Cancel, error) {
 	fd, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
 	if err != nil {
 		return nil, err
+	}
+	if high, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 64); err == nil {
+		unix.Close(fd)
+		fd = high
 	}
 	return &Cancel{fd: fd}, nil
 }
