@@ -1,8 +1,11 @@
 package subprocess
 
 import (
+	"context"
 	"errors"
 	"sort"
+	"syscall"
+	"weak"
 
 	"github.com/forkjs/forkjs/runtime/proc"
 	"github.com/forkjs/forkjs/runtime/pyerr"
@@ -84,12 +87,33 @@ func (m *mod) spawn(p *popen, s *startSpec) (spawnResult, error) {
 	}
 	lp := &liveProc{proc: pr}
 	p.lp = lp
+	m.track(pr)
 	res.Pid, res.Leader = pr.Pid, pr.Leader()
 	if res.Leader {
 		m.sweepLeaders()
 		m.leaders[p.id] = lp
 	}
 	return res, nil
+}
+
+// track lets an embedding host's cancelled run or Runtime.Close kill and
+// reap the child (its whole group when it leads one). The runtime holds
+// it weakly: a Popen the script dropped is still reaped by the process
+// layer when collected, and then left alone here.
+func (m *mod) track(pr *proc.Process) {
+	wp := weak.Make(pr)
+	m.rt.TrackChild(pr.Pid, func() {
+		pr := wp.Value()
+		if pr == nil {
+			return
+		}
+		if pr.Leader() {
+			pr.SignalGroup(syscall.SIGKILL)
+		} else {
+			pr.Kill()
+		}
+		pr.Wait(context.Background())
+	})
 }
 
 // sweepLeaders reaps group leaders that have exited (Python's
@@ -104,6 +128,7 @@ func (m *mod) sweepLeaders() {
 		lp := m.leaders[id]
 		if _, done, err := lp.proc.Poll(); done || err != nil {
 			lp.reaped = true
+			m.rt.UntrackChild(lp.proc.Pid)
 			delete(m.leaders, id)
 		}
 	}
@@ -112,6 +137,7 @@ func (m *mod) sweepLeaders() {
 // reaped marks the child collected and forgets it as a group leader.
 func (m *mod) reaped(p *popen) {
 	p.lp.reaped = true
+	m.rt.UntrackChild(p.lp.proc.Pid)
 	delete(m.leaders, p.id)
 }
 

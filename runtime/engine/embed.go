@@ -271,9 +271,11 @@ func Func(rt *Runtime, name string, class Class, fn func(args []any) (any, error
 	})
 }
 
-// TrackChild records a child process the runtime started, with the
-// function that kills it, so that a cancelled run or Close kills it (and
-// the engine reaps it). Bindings call UntrackChild once they reaped it.
+// TrackChild records a child process the runtime started that is not a
+// forked child (a subprocess.Popen child, say), with the function that
+// kills and reaps it, so that a cancelled run or Close ends it. kill runs
+// on the goroutine that called RunString or Close, after the script
+// stopped. Bindings call UntrackChild once they reaped the child.
 func (rt *Runtime) TrackChild(pid int, kill func()) {
 	if rt.replaying {
 		return
@@ -289,16 +291,17 @@ func (rt *Runtime) UntrackChild(pid int) { delete(rt.tracked, pid) }
 
 // killChildren kills every tracked child and forked child and reaps them.
 func (rt *Runtime) killChildren() {
-	var pids []int
 	for pid, kill := range rt.tracked {
 		kill()
-		pids = append(pids, pid)
+		delete(rt.tracked, pid)
 	}
-	if rt.forks != nil {
-		for pid := range rt.forks.children {
-			unix.Kill(pid, syscall.SIGKILL)
-			pids = append(pids, pid)
-		}
+	if rt.forks == nil {
+		return
+	}
+	var pids []int
+	for pid := range rt.forks.children {
+		unix.Kill(pid, syscall.SIGKILL)
+		pids = append(pids, pid)
 	}
 	for _, pid := range pids {
 		var ws unix.WaitStatus
@@ -308,7 +311,6 @@ func (rt *Runtime) killChildren() {
 				break
 			}
 		}
-		delete(rt.tracked, pid)
 		rt.ForgetChild(pid)
 	}
 }

@@ -48,6 +48,37 @@ func TestCancelDuringSleep(t *testing.T) {
 	}
 }
 
+// Cancelling the context during p.communicate() returns from RunString
+// within a second with the context's error, and the subprocess (which would
+// run for 30 seconds) is gone.
+func TestCancelDuringCommunicate(t *testing.T) {
+	rt, err := engine.New(engine.Options{Modules: bindings.Defaults()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(300*time.Millisecond, cancel)
+	start := time.Now()
+	_, err = rt.RunString(ctx, `
+		const p = subprocess.Popen(['sleep', '30'], { stdout: subprocess.PIPE });
+		globalThis.childPid = p.pid;
+		p.communicate();`)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if d := time.Since(start); d > 1300*time.Millisecond {
+		t.Fatalf("RunString returned after %v", d)
+	}
+	pid, _ := rt.Get("childPid").(int64)
+	if pid <= 0 {
+		t.Fatalf("childPid = %v", rt.Get("childPid"))
+	}
+	if alive(int(pid)) {
+		t.Fatalf("subprocess %d still running after cancellation", pid)
+	}
+}
+
 // A deadline interrupts pure JS too.
 func TestTimeoutInterruptsJS(t *testing.T) {
 	rt, _ := engine.New(engine.Options{Modules: bindings.Defaults()})
