@@ -319,14 +319,20 @@ func runSpare(specText string) int {
 	return rt.childMain()
 }
 
-// readJournal extends r.data to n bytes from the memfd.
+// readJournal extends r.data to n bytes from the memfd. The buffer grows
+// by doubling: a spare following its parent extends it hundreds of times,
+// and copying the whole journal each time made it fall behind.
 func readJournal(r *journalReader, fd int, n int64) bool {
 	have := int64(len(r.data))
 	if n <= have {
 		return true
 	}
-	buf := make([]byte, n)
-	copy(buf, r.data)
+	buf := r.data
+	if int64(cap(buf)) < n {
+		buf = make([]byte, have, max(n, 2*int64(cap(buf))))
+		copy(buf, r.data)
+	}
+	buf = buf[:n]
 	for have < n {
 		c, err := unix.Pread(fd, buf[have:], have)
 		if err == unix.EINTR {
@@ -342,31 +348,58 @@ func readJournal(r *journalReader, fd int, n int64) bool {
 	return true
 }
 
+// spareBuf and spareOOB receive the parent's messages (a spare has one
+// reader: its JS thread).
+var (
+	spareBuf = make([]byte, 1<<20)
+	spareOOB = make([]byte, unix.CmsgSpace(4*253))
+)
+
 // spareWait blocks until the parent sends more journal ('X') or the fork
-// ('A'), applies it, and reports whether the journal grew. When the
-// parent goes away without forking, the spare exits quietly.
+// ('A'), applies it, and reports whether the journal grew. 'X' messages
+// that queued up while the spare was busy are drained and only the newest
+// length is read, so a spare that fell behind catches up in one step.
+// When the parent goes away without forking, the spare exits quietly.
 func spareWait(r *journalReader, spec *spareSpec) bool {
-	buf := make([]byte, 1<<20)
-	oob := make([]byte, unix.CmsgSpace(4*253))
+	buf, oob := spareBuf, spareOOB
 	var n, oobn int
+	var follow int64 = -1 // the newest 'X' length drained
+	other := false        // buf holds a message that is not 'X'
 	for {
+		flags := 0
+		if follow >= 0 {
+			flags = unix.MSG_DONTWAIT
+		}
 		var err error
-		n, oobn, _, _, err = unix.Recvmsg(spec.Ctrl, buf, oob, 0)
+		n, oobn, _, _, err = unix.Recvmsg(spec.Ctrl, buf, oob, flags)
 		if err == unix.EINTR {
 			continue
+		}
+		if err == unix.EAGAIN && follow >= 0 {
+			break // nothing more queued: read up to the newest length
 		}
 		if err != nil || n == 0 {
 			os.Exit(0)
 		}
-		break
-	}
-	switch buf[0] {
-	case 'X':
-		tracef("spare follows to %d", binary.LittleEndian.Uint64(buf[1:9]))
-		if n < 9 || !readJournal(r, spec.Journal, int64(binary.LittleEndian.Uint64(buf[1:9]))) {
+		if buf[0] != 'X' {
+			other = true
+			break
+		}
+		if n < 9 {
 			os.Exit(DivergenceStatus)
 		}
-		return true
+		follow = int64(binary.LittleEndian.Uint64(buf[1:9]))
+	}
+	if follow >= 0 {
+		tracef("spare follows to %d", follow)
+		if !readJournal(r, spec.Journal, follow) {
+			os.Exit(DivergenceStatus)
+		}
+		if !other {
+			return true
+		}
+	}
+	switch buf[0] {
 	case 'A':
 		tracef("spare activated")
 	default:

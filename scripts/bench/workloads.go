@@ -74,8 +74,8 @@ func workloads(e *env, quick bool) []workload {
 		"forkjs": js("pool_apply", size(100000, 10000)), "python": py("pool_apply", size(100000, 10000)),
 	}})
 	add(workload{name: "Queue 200k", unit: "msgs/s", higher: true, args: map[string][]string{
-		"forkjs": js("queue", size(200000, 20000)), "python": py("queue", size(200000, 20000)),
-		"node": nd("queue", size(200000, 20000)),
+		"forkjs": js("mp_queue", size(200000, 20000)), "python": py("mp_queue", size(200000, 20000)),
+		"node": nd("mp_queue", size(200000, 20000)),
 	}})
 	cm := size(64, 8)
 	add(workload{name: "communicate 64 MiB", unit: "MB/s", higher: true, args: map[string][]string{
