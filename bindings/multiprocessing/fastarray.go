@@ -128,7 +128,9 @@ const (
 )
 
 var (
-	indexKeys    = makeIndexKeys(smallIndexKeys)
+	// indexKeys is built on first use: 4096 strings at start-up cost
+	// every forkjs process half a millisecond.
+	indexKeys    = sync.OnceValue(func() []string { return makeIndexKeys(smallIndexKeys) })
 	bigKeysOnce  sync.Once
 	bigIndexKeyz []string
 )
@@ -143,7 +145,7 @@ func makeIndexKeys(n int) []string {
 
 func indexKey(i int) string {
 	if i < smallIndexKeys {
-		return indexKeys[i]
+		return indexKeys()[i]
 	}
 	if i < bigIndexKeys {
 		bigKeysOnce.Do(func() { bigIndexKeyz = makeIndexKeys(bigIndexKeys) })

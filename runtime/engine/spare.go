@@ -112,7 +112,10 @@ func (rt *Runtime) startOneSpare() bool {
 		return false
 	}
 	sv[0], sv[1] = HighFD(sv[0]), HighFD(sv[1])
-	spec := spareSpec{BuildID: buildID(), Ctrl: k + 1, Journal: k + 2, Len: rt.journal.size, Status: k + 3, K: k}
+	spec := spareSpec{BuildID: buildID(), Ctrl: k + 1, Journal: k + 2, Status: k + 3, K: k}
+	if f.mayFollow() {
+		spec.Len = rt.journal.size
+	}
 	files := make([]uintptr, k+4)
 	for i := range files {
 		files[i] = uintptr(f.devnull)
@@ -171,6 +174,9 @@ func (rt *Runtime) follow() {
 		return
 	}
 	f.collectSpares(false)
+	if !f.mayFollow() {
+		return
+	}
 	var msg [9]byte
 	msg[0] = 'X'
 	binary.LittleEndian.PutUint64(msg[1:], uint64(rt.journal.size))
@@ -299,7 +305,7 @@ func runSpare(specText string) int {
 		return DivergenceStatus
 	}
 	r := &journalReader{}
-	if !readJournal(r, spec.Journal, spec.Len) {
+	if !spareStart(r, &spec) {
 		return DivergenceStatus
 	}
 	r.more = func(r *journalReader) bool { return spareWait(r, &spec) }
@@ -319,86 +325,10 @@ func runSpare(specText string) int {
 	return rt.childMain()
 }
 
-// readJournal extends r.data to n bytes from the memfd. The buffer grows
-// by doubling: a spare following its parent extends it hundreds of times,
-// and copying the whole journal each time made it fall behind.
-func readJournal(r *journalReader, fd int, n int64) bool {
-	have := int64(len(r.data))
-	if n <= have {
-		return true
-	}
-	buf := r.data
-	if int64(cap(buf)) < n {
-		buf = make([]byte, have, max(n, 2*int64(cap(buf))))
-		copy(buf, r.data)
-	}
-	buf = buf[:n]
-	for have < n {
-		c, err := unix.Pread(fd, buf[have:], have)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil || c == 0 {
-			fmt.Fprintln(os.Stderr, "forkjs: spare: reading the journal:", err)
-			return false
-		}
-		have += int64(c)
-	}
-	r.data = buf
-	return true
-}
-
-// spareBuf and spareOOB receive the parent's messages (a spare has one
-// reader: its JS thread).
-var (
-	spareBuf = make([]byte, 1<<20)
-	spareOOB = make([]byte, unix.CmsgSpace(4*253))
-)
-
-// spareWait blocks until the parent sends more journal ('X') or the fork
-// ('A'), applies it, and reports whether the journal grew. 'X' messages
-// that queued up while the spare was busy are drained and only the newest
-// length is read, so a spare that fell behind catches up in one step.
-// When the parent goes away without forking, the spare exits quietly.
-func spareWait(r *journalReader, spec *spareSpec) bool {
-	buf, oob := spareBuf, spareOOB
-	var n, oobn int
-	var follow int64 = -1 // the newest 'X' length drained
-	other := false        // buf holds a message that is not 'X'
-	for {
-		flags := 0
-		if follow >= 0 {
-			flags = unix.MSG_DONTWAIT
-		}
-		var err error
-		n, oobn, _, _, err = unix.Recvmsg(spec.Ctrl, buf, oob, flags)
-		if err == unix.EINTR {
-			continue
-		}
-		if err == unix.EAGAIN && follow >= 0 {
-			break // nothing more queued: read up to the newest length
-		}
-		if err != nil || n == 0 {
-			os.Exit(0)
-		}
-		if buf[0] != 'X' {
-			other = true
-			break
-		}
-		if n < 9 {
-			os.Exit(DivergenceStatus)
-		}
-		follow = int64(binary.LittleEndian.Uint64(buf[1:9]))
-	}
-	if follow >= 0 {
-		tracef("spare follows to %d", follow)
-		if !readJournal(r, spec.Journal, follow) {
-			os.Exit(DivergenceStatus)
-		}
-		if !other {
-			return true
-		}
-	}
+// activate applies the parent's 'A' message (in buf[:n], descriptors in
+// oob[:oobn]): the script's descriptors at their own numbers, the cwd,
+// environment and umask of the fork, and the journal to the fork point.
+func activate(r *journalReader, spec *spareSpec, buf []byte, n int, oob []byte, oobn int) bool {
 	switch buf[0] {
 	case 'A':
 		tracef("spare activated")
