@@ -420,11 +420,7 @@ func waitUntil(dl float64, c engine.Cancel) error {
 }
 
 // monotonic reads CLOCK_MONOTONIC in seconds, as time.monotonic().
-func monotonic() float64 {
-	var ts unix.Timespec
-	unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts)
-	return float64(ts.Nano()) / 1e9
-}
+func monotonic() float64 { return float64(engine.Monotonic()) / 1e9 }
 
 // taskDone delivers a task's result to the JS side (JS thread, live or
 // replay): b is [status][CBOR value], or err when the worker died.

@@ -162,7 +162,7 @@ func (rt *Runtime) Fork() (int, error) {
 	}
 	pid, err = recordCall(rt, name, 0, pid, err)
 	if f := rt.forks; f != nil {
-		now := monoClock()
+		now := Monotonic()
 		if f.lastFork != 0 && now-f.lastFork < 50e6 {
 			f.quickForks = true
 		}

@@ -250,7 +250,7 @@ func (w *journalWriter) maybeSpill() {
 		return
 	}
 	if w.followed != nil {
-		if now := monoClock(); now-w.lastFlush >= followEvery {
+		if now := Monotonic(); now-w.lastFlush >= followEvery {
 			w.lastFlush = now
 			if err := w.flush(); err != nil {
 				panic(fmt.Errorf("forkjs: journal: %w", err))

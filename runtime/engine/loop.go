@@ -7,7 +7,6 @@ import (
 
 	"github.com/dop251/goja"
 	"github.com/forkjs/forkjs/runtime/pyerr"
-	"golang.org/x/sys/unix"
 )
 
 // The event loop. One goroutine (the JS thread) owns the goja runtime.
@@ -227,15 +226,10 @@ func (h *timerHeap) remove(t *timer) {
 // so a forked child's timers keep their parent's due times; the reading is
 // journaled because timer due times decide what a live child runs next.
 func (rt *Runtime) monoNow() int64 {
-	v, _ := Do(rt, Input, "loop.now", 0, func() (int64, error) { return monoClock(), nil })
+	v, _ := Do(rt, Input, "loop.now", 0, func() (int64, error) { return Monotonic(), nil })
 	return v
 }
 
-func monoClock() int64 {
-	var ts unix.Timespec
-	unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts)
-	return ts.Nano()
-}
 
 // addTimer schedules fn after delay ns (JS thread).
 func (rt *Runtime) addTimer(fn goja.Callable, delay int64, repeat bool, args []goja.Value) *timer {
@@ -300,7 +294,7 @@ func (rt *Runtime) runDue() bool {
 		}()
 	}
 	if len(l.timers) > 0 {
-		now := monoClock()
+		now := Monotonic()
 		for len(l.timers) > 0 && l.timers.peek().due <= now {
 			t := l.timers.peek()
 			ran = true
@@ -355,7 +349,7 @@ func (rt *Runtime) idleWait(stop <-chan struct{}) (stopped bool, err error) {
 	l := &rt.loop
 	var tc <-chan time.Time
 	if len(l.timers) > 0 {
-		d := time.Duration(l.timers.peek().due - monoClock())
+		d := time.Duration(l.timers.peek().due - Monotonic())
 		if d <= 0 {
 			return false, nil
 		}
