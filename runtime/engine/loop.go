@@ -230,7 +230,6 @@ func (rt *Runtime) monoNow() int64 {
 	return v
 }
 
-
 // addTimer schedules fn after delay ns (JS thread).
 func (rt *Runtime) addTimer(fn goja.Callable, delay int64, repeat bool, args []goja.Value) *timer {
 	if delay < 0 {
