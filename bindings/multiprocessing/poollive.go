@@ -47,6 +47,8 @@ type workerLive struct {
 	inflight   map[int]*liveTask
 	sent       int
 	ready      bool // it said it is live and initialised
+	quick      bool // its last task ran for less than slowTask
+	lastResult time.Time
 	stopping   bool // the exit frame is queued
 	dead       bool
 	out        [][]byte
@@ -55,13 +57,15 @@ type workerLive struct {
 	writerDone chan struct{}
 }
 
-// A worker holds a few tasks at once, so that it never idles while the
-// parent sends and small tasks travel in batches: up to inflightBusy of
-// them while it gets through its tasks quickly, but only inflightSlow
-// (the one running and the next) once its oldest task has been running
-// longer than slowTask, so that tasks do not queue behind a long one while
-// another worker could take them. A worker that dies fails at most the
-// tasks it holds.
+// A worker holds one task at a time, as a Python worker takes the next
+// task only when it is idle, so that tasks never queue behind a long one
+// while another worker could run them (and the first worker to come up
+// does not take every task submitted before the others are live). Once
+// its last task ran for less than slowTask, it holds up to inflightBusy
+// of them, so that it never idles while the parent sends and small tasks
+// travel in batches; and again only inflightSlow (the one running and the
+// next) once its oldest task has been out longer than slowTask. A worker
+// that dies fails at most the tasks it holds.
 const (
 	inflightPerWorker = 8
 	inflightSlow      = 2
@@ -222,6 +226,9 @@ func (pl *poolLive) pick() *workerLive {
 		if !w.ready || w.dead || w.stopping || len(w.inflight) >= pl.inflightMax {
 			continue
 		}
+		if !w.quick && len(w.inflight) >= 1 {
+			continue
+		}
 		if len(w.inflight) >= inflightSlow && w.busySince(now) > slowTask {
 			continue
 		}
@@ -296,6 +303,18 @@ func (pl *poolLive) reader(w *workerLive) {
 		pl.mu.Lock()
 		t := w.inflight[tid]
 		delete(w.inflight, tid)
+		if t != nil {
+			// The task ran from when it was sent or when the one before
+			// it came back, whichever is later: a worker runs its tasks
+			// one after another.
+			now := time.Now()
+			start := t.sent
+			if w.lastResult.After(start) {
+				start = w.lastResult
+			}
+			w.quick = now.Sub(start) < slowTask
+			w.lastResult = now
+		}
 		pl.mu.Unlock()
 		if t != nil {
 			t.pending.Complete(f[4:], nil)

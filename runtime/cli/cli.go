@@ -132,6 +132,10 @@ func runFile(args []string, modules []*engine.Module) int {
 // replayCheck replays recorded journals (FORKJS_RECORD) and reports
 // whether each replayed without divergence.
 func replayCheck(files []string) int {
+	if len(files) == 0 {
+		fmt.Fprintln(os.Stderr, "forkjs: --replay-check needs journal files (recorded with FORKJS_RECORD=DIR)")
+		return 2
+	}
 	for _, f := range files {
 		if err := engine.ReplayCheck(f); err != nil {
 			fmt.Fprintln(os.Stderr, "forkjs: replay check:", err)

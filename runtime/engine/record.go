@@ -51,11 +51,20 @@ func (rt *Runtime) recordJournal() {
 // (which must be a fresh one) and returns nil if the replay matched it
 // entry for entry. A divergence exits the process with DivergenceStatus
 // after printing the entry index, expected and actual.
-func ReplayCheck(path string) error {
+func ReplayCheck(path string) (err error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
+	defer func() {
+		switch e := recover().(type) {
+		case nil:
+		case errCorrupt:
+			err = fmt.Errorf("%s: corrupt journal at byte %d", path, int(e))
+		default:
+			panic(e)
+		}
+	}()
 	os.Setenv("FORKJS_DEBUG", "1") // print divergences: there is no parent
 	r := &journalReader{data: data}
 	rt, _ := childRuntime(r, nil)
