@@ -4,14 +4,15 @@
 //
 // The Python original:
 //
-//   from multiprocessing import Process
+//   from multiprocessing import Process, Event
 //   import os, time
 //
 //   def run_proc(name):
 //       print('Run child process %s (%s)...' % (name, os.getpid()))
 //
-//   def loop_forever(name):
+//   def loop_forever(name, started):
 //       print('Run child process %s (%s), looping until terminated...' % (name, os.getpid()), flush=True)
+//       started.set()
 //       while True:
 //           time.sleep(0.1)
 //
@@ -22,13 +23,14 @@
 //       p.start()
 //       p.join()
 //       print('Child process end.')
-//       p = Process(target=loop_forever, args=('forever',))
+//       started = Event()
+//       p = Process(target=loop_forever, args=('forever', started))
 //       p.start()
-//       time.sleep(0.5)
+//       started.wait()
 //       p.terminate()
 //       p.join()
 //       print('Child process terminated, exitcode %s.' % p.exitcode)
-const { Process } = require('multiprocessing');
+const { Process, Event } = require('multiprocessing');
 const os = require('os');
 const sys = require('sys');
 const time = require('time');
@@ -38,9 +40,10 @@ function run_proc(name) {
   print(`Run child process ${name} (${os.getpid()})...`);
 }
 
-function loop_forever(name) {
+function loop_forever(name, started) {
   print(`Run child process ${name} (${os.getpid()}), looping until terminated...`);
   sys.stdout.flush(); // it will be killed: print now
+  started.set();
   for (;;) time.sleep(0.1);
 }
 
@@ -50,9 +53,10 @@ print('Child process will start.');
 p.start();
 p.join();
 print('Child process end.');
-p = Process({ target: loop_forever, args: ['forever'] });
+const started = Event();
+p = Process({ target: loop_forever, args: ['forever', started] });
 p.start();
-time.sleep(0.5);
+started.wait(); // until it runs: a loaded machine may take a while
 p.terminate();
 p.join();
 print(`Child process terminated, exitcode ${p.exitcode}.`);
