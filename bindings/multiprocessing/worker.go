@@ -83,6 +83,11 @@ func (m *mod) workerNatives() {
 	// MaybeEncodingError).
 	m.set("worker_send", func(call goja.FunctionCall) goja.Value {
 		w := m.worker
+		// What the task printed goes out before its result: once the
+		// parent has every result it may end, terminating a pool the
+		// script never closed, and the output must not die with the
+		// worker.
+		rt.FlushStdio()
 		tid, status := argInt(call, 0), argInt(call, 1)
 		// The frame with its length header, written in one go when the
 		// socket has room.
