@@ -258,10 +258,7 @@ func (m *mod) processFuncs() {
 	m.set("_exit", func(call goja.FunctionCall) goja.Value {
 		a := rt.Params(call, "os._exit", 1, "n")
 		n := a.Int("n", 0)
-		engine.Do(rt, engine.Effect, "os._exit", engine.ArgsHash(n), func() (struct{}, error) {
-			os.Exit(n & 0xff)
-			return struct{}{}, nil
-		})
+		rt.ExitNow(n & 0xff)
 		return goja.Undefined()
 	})
 	// Wait-status macros, as Python's os.WIFEXITED etc.

@@ -204,6 +204,29 @@ func (rt *Runtime) Exit(code int) {
 	os.Exit(rt.runExit(code))
 }
 
+// ExitNow ends the process at once with code, without exit hooks or
+// flushing buffers, as Python's os._exit. With FORKJS_RECORD it still
+// writes the journal, ending in an "<_exit>" entry, so that a forked child
+// that left this way is part of the determinism self-test; a replay check
+// that reaches that entry requires the journal to end there and exits 0.
+func (rt *Runtime) ExitNow(code int) {
+	if rt.replaying {
+		e := rt.replayNextAllow("os._exit", false)
+		if e.kind != kindRun || e.name != "<_exit>" {
+			rt.diverge(e, "os._exit at "+rt.callSite().String())
+		}
+		if !rt.replay.done() {
+			rt.divergeMsg(fmt.Sprintf("journal left over after os._exit at entry %d", rt.replay.entries-1))
+		}
+		os.Exit(0)
+	}
+	if os.Getenv(recordEnv) != "" {
+		rt.journal.run("<_exit>", []byte{byte(modeExit)})
+		rt.recordJournal()
+	}
+	os.Exit(code)
+}
+
 // exitStatus maps an uncaught exception to an exit status and prints it
 // (Python's rules: SystemExit's code; 130 for KeyboardInterrupt; 1 and the
 // stack on stderr otherwise).
