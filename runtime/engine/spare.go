@@ -287,6 +287,7 @@ func (rt *Runtime) activateSpare(spec childSpec, fds []int, stateFD int, stateN 
 		return 0
 	}
 	unix.Close(sp.ctrl)
+	tracef("fork handed to spare %d", sp.pid)
 	return sp.pid
 }
 
