@@ -1,7 +1,6 @@
 package multiprocessing
 
 import (
-	"encoding/binary"
 	"math"
 	"reflect"
 	"slices"
@@ -11,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/dop251/goja"
+	"github.com/forkjs/forkjs/runtime/ipc"
 	"github.com/x448/float16"
 )
 
@@ -44,47 +44,6 @@ var (
 	typeBool  = reflect.TypeOf(false)
 )
 
-func appendHead(b []byte, major byte, n uint64) []byte {
-	switch {
-	case n < 24:
-		return append(b, major|byte(n))
-	case n <= math.MaxUint8:
-		return append(b, major|24, byte(n))
-	case n <= math.MaxUint16:
-		return append(b, major|25, byte(n>>8), byte(n))
-	case n <= math.MaxUint32:
-		return append(b, major|26, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
-	}
-	return binary.BigEndian.AppendUint64(append(b, major|27), n)
-}
-
-func appendInt(b []byte, i int64) []byte {
-	if i >= 0 {
-		return appendHead(b, cborUint, uint64(i))
-	}
-	return appendHead(b, cborNegint, uint64(-1-i))
-}
-
-// appendNumber writes a Number as the codec does: integral values within
-// ±2^53 as integers, NaN, ±Infinity and -0 as float16, others as float64.
-func appendNumber(b []byte, f float64) []byte {
-	if f == math.Trunc(f) && f >= -(1<<53) && f <= 1<<53 {
-		if f == 0 && math.Signbit(f) {
-			return append(b, cborF16, 0x80, 0x00)
-		}
-		return appendInt(b, int64(f))
-	}
-	switch {
-	case math.IsNaN(f):
-		return append(b, cborF16, 0x7e, 0x00)
-	case math.IsInf(f, 1):
-		return append(b, cborF16, 0x7c, 0x00)
-	case math.IsInf(f, -1):
-		return append(b, cborF16, 0xfc, 0x00)
-	}
-	return binary.BigEndian.AppendUint64(append(b, cborF64), math.Float64bits(f))
-}
-
 // appendPrimitive appends v if it is a primitive the fast path handles.
 func appendPrimitive(b []byte, v goja.Value) ([]byte, bool) {
 	switch x := v.(type) {
@@ -97,13 +56,13 @@ func appendPrimitive(b []byte, v goja.Value) ([]byte, bool) {
 		if !utf8.ValidString(s) || strings.Contains(s, "\uFFFD") {
 			return b, false
 		}
-		return append(appendHead(b, cborText, uint64(len(s))), s...), true
+		return append(ipc.AppendCBORHead(b, cborText, uint64(len(s))), s...), true
 	}
 	switch v.ExportType() {
 	case typeInt64:
-		return appendInt(b, v.ToInteger()), true
+		return ipc.AppendCBORInt(b, v.ToInteger()), true
 	case typeFloat:
-		return appendNumber(b, v.ToFloat()), true
+		return ipc.AppendCBORNumber(b, v.ToFloat()), true
 	case typeBool:
 		if v.ToBoolean() {
 			return append(b, cborTrue), true
@@ -165,7 +124,7 @@ func isArray(v goja.Value) (*goja.Object, bool) {
 // b unchanged and false.
 func appendArrayRange(b []byte, o *goja.Object, start, end int) ([]byte, bool) {
 	orig := len(b)
-	b = appendHead(b, cborArray, uint64(end-start))
+	b = ipc.AppendCBORHead(b, cborArray, uint64(end-start))
 	for i := start; i < end; i++ {
 		var ok bool
 		if b, ok = appendPrimitive(b, o.Get(indexKey(i))); !ok {

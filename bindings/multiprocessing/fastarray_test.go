@@ -127,9 +127,9 @@ func TestFastArrayFallsBack(t *testing.T) {
 func TestFastTaskMatchesCodec(t *testing.T) {
 	vm, codec := newVM(t)
 	items, _ := vm.RunString(`[1, 'two', 3.5, null]`)
-	frame := appendHead(nil, cborArray, 4)
-	frame = append(appendHead(frame, cborText, 6), "square"...)
-	frame = appendInt(frame, taskMap)
+	frame := ipc.AppendCBORHead(nil, cborArray, 4)
+	frame = append(ipc.AppendCBORHead(frame, cborText, 6), "square"...)
+	frame = ipc.AppendCBORInt(frame, taskMap)
 	frame, ok := appendArrayRange(frame, items.(*goja.Object), 0, 4)
 	if !ok {
 		t.Fatal("fast path refused")

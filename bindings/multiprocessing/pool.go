@@ -190,9 +190,9 @@ func (m *mod) poolNatives() {
 		fname := call.Argument(2).String()
 		frame := make([]byte, 4, 64)
 		binary.BigEndian.PutUint32(frame, uint32(tid))
-		frame = appendHead(frame, cborArray, 4)
-		frame = append(appendHead(frame, cborText, uint64(len(fname))), fname...)
-		frame = appendInt(frame, int64(argInt(call, 1)))
+		frame = ipc.AppendCBORHead(frame, cborArray, 4)
+		frame = append(ipc.AppendCBORHead(frame, cborText, uint64(len(fname))), fname...)
+		frame = ipc.AppendCBORInt(frame, int64(argInt(call, 1)))
 		frame = m.appendEncode(frame, "args", call.Argument(3))
 		frame = m.appendEncode(frame, "kwds", call.Argument(4))
 		m.submit(p, tid, frame)
@@ -226,9 +226,9 @@ func (m *mod) poolNatives() {
 			tid := p.nextTID
 			frame := make([]byte, 4, 16+(end-start)*4)
 			binary.BigEndian.PutUint32(frame, uint32(tid))
-			frame = appendHead(frame, cborArray, 4)
-			frame = append(appendHead(frame, cborText, uint64(len(fname))), fname...)
-			frame = appendInt(frame, int64(kind))
+			frame = ipc.AppendCBORHead(frame, cborArray, 4)
+			frame = append(ipc.AppendCBORHead(frame, cborText, uint64(len(fname))), fname...)
+			frame = ipc.AppendCBORInt(frame, int64(kind))
 			var fast bool
 			if frame, fast = appendArrayRange(frame, items, start, end); fast {
 				frame = append(frame, cborNull)

@@ -36,6 +36,19 @@ const (
 
 // appendHead appends a CBOR head: major type (pre-shifted) and argument n
 // in its shortest form, as RFC 8949 §4.2.1 preferred serialisation asks.
+// AppendCBORHead, AppendCBORInt and AppendCBORNumber append exactly what
+// the codec writes for a CBOR head (major type and argument), an integer
+// and a JavaScript Number (integral values within ±2^53 as integers, the
+// specials as float16, others as float64), for fast paths elsewhere that
+// must produce the codec's bytes (multiprocessing's arrays of primitives).
+func AppendCBORHead(b []byte, major byte, n uint64) []byte { return appendHead(b, major, n) }
+
+// AppendCBORInt: see AppendCBORHead.
+func AppendCBORInt(b []byte, i int64) []byte { return appendInt(b, i) }
+
+// AppendCBORNumber: see AppendCBORHead.
+func AppendCBORNumber(b []byte, f float64) []byte { return appendNumber(b, f) }
+
 func appendHead(b []byte, major byte, n uint64) []byte {
 	switch {
 	case n < 24:
