@@ -44,7 +44,6 @@ package multiprocessing
 import (
 	"embed"
 	"sort"
-	"sync"
 
 	"github.com/dop251/goja"
 	"github.com/forkjs/forkjs/runtime/engine"
@@ -56,32 +55,7 @@ import (
 var Module = engine.Register(&engine.Module{Name: "multiprocessing", Global: true, Init: initModule})
 
 //go:embed js/*.js
-var jsFiles embed.FS
-
-// jsOrder is the order the JS sources run in; each is a factory
-// function(native, internal, exports).
-var jsOrder = []string{
-	"util.js", "process.js", "connection.js", "queue.js", "synchronize.js",
-	"sharedctypes.js", "pool.js",
-}
-
-var (
-	compileOnce sync.Once
-	programs    []*goja.Program
-)
-
-func compiled() []*goja.Program {
-	compileOnce.Do(func() {
-		for _, name := range jsOrder {
-			src, err := jsFiles.ReadFile("js/" + name)
-			if err != nil {
-				panic(err)
-			}
-			programs = append(programs, goja.MustCompile("<internal:multiprocessing/"+name+">", string(src), true))
-		}
-	})
-	return programs
-}
+var jsSources embed.FS
 
 // mod is one runtime's multiprocessing state. Everything in it is used on
 // the JS thread only, except what the live parts (goroutines) guard
@@ -109,6 +83,9 @@ type mod struct {
 	shared  map[int]*sharedObj
 	pools   map[int]*pool
 	worker  *workerSide // set in a pool worker
+
+	exports *goja.Object
+	loaded  map[string]bool // JS files whose factory has run
 
 	slice     goja.Callable          // Array.prototype.slice, as the module found it
 	chunkVals map[*goja.Object][]any // map chunk results (goja.Values), by their token
@@ -157,16 +134,12 @@ func initModule(rt *engine.Runtime, exports *goja.Object) {
 	m.native.Set("classes", m.classTable())
 	engine.NameFunctions(vm, m.native, 0)
 
-	for _, prg := range compiled() {
-		fv, err := vm.RunProgram(prg)
-		if err != nil {
-			panic(err)
-		}
-		fn, _ := goja.AssertFunction(fv)
-		if _, err := fn(goja.Undefined(), m.native, m.internal, exports); err != nil {
-			panic(err)
-		}
+	m.loaded = map[string]bool{}
+	m.exports = exports
+	for _, f := range jsFiles[:eagerFiles] {
+		m.load(f)
 	}
+	m.defineLazy()
 	for _, name := range []string{"ProcessError", "BufferTooShort", "AuthenticationError"} {
 		rt.Errors().Register(name, exports.Get(name).ToObject(vm))
 	}

@@ -132,3 +132,21 @@ for (let i = 0; i < 10; i++) got.push(q.get());
 print(n, producer.exitcode, JSON.stringify(got), q.empty());
 `, "2000 0 [0,1,2,3,4,5,6,7,8,9] true\n")
 }
+
+// The module's files load when first touched: every name is there before
+// (the lazy accessors list each file's exports), none appears or goes
+// after everything loaded, and a lazily loaded class works across a fork
+// and through a destructuring require().
+func TestLazyFilesExportEverything(t *testing.T) {
+	expect(t, `
+const before = Object.keys(multiprocessing).sort().join();
+const { Value } = require('multiprocessing'); // sharedctypes, after synchronize
+const v = Value('i', 1);
+const pid = os.fork();
+if (pid === 0) { v.value = 5; os._exit(0); }
+os.waitpid(pid, 0);
+for (const k of Object.keys(multiprocessing)) multiprocessing[k];
+const after = Object.keys(multiprocessing).sort().join();
+print(before === after, v.value, typeof multiprocessing.Pool, typeof multiprocessing.Lock);
+`, "true 5 function function\n")
+}
