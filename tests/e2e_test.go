@@ -14,6 +14,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"sync"
 	"testing"
 
 	"github.com/forkjs/forkjs/bindings"
@@ -66,18 +68,31 @@ func replayAll(t *testing.T, dir string) {
 		t.Errorf("no journals were recorded in %s", dir)
 		return
 	}
+	// One process per journal (a replay that reaches the recorded exit
+	// ends its process), as many at a time as there are CPUs.
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.NumCPU())
 	failed := 0
 	for _, j := range journals {
-		cmd := exec.Command(os.Args[0], "--replay-check", j)
-		cmd.Args[0] = "forkjs"
-		if out, err := cmd.CombinedOutput(); err != nil {
-			name := j
-			if b, rerr := os.ReadFile(j); rerr == nil && len(b) > 0 {
-				name = fmt.Sprintf("%s (%d bytes)", j, len(b))
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			cmd := exec.Command(os.Args[0], "--replay-check", j)
+			cmd.Args[0] = "forkjs"
+			if out, err := cmd.CombinedOutput(); err != nil {
+				name := j
+				if b, rerr := os.ReadFile(j); rerr == nil && len(b) > 0 {
+					name = fmt.Sprintf("%s (%d bytes)", j, len(b))
+				}
+				mu.Lock()
+				t.Errorf("replay of %s: %v\n%s", name, err, out)
+				failed++
+				mu.Unlock()
 			}
-			t.Errorf("replay of %s: %v\n%s", name, err, out)
-			failed++
-		}
+		}()
 	}
+	wg.Wait()
 	t.Logf("replayed %d recorded journals, %d diverged", len(journals), failed)
 }
