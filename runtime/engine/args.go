@@ -51,6 +51,9 @@ func (rt *Runtime) Params(call goja.FunctionCall, fn string, required int, names
 		}
 	}
 	if len(c.args) > len(c.names) {
+		if len(c.names) == 0 {
+			panic(rt.toJSError(pyerr.TypeErrorf("%s() takes no arguments (%d given)", fn, len(c.args))))
+		}
 		panic(rt.toJSError(pyerr.TypeErrorf("%s() takes at most %d positional arguments (%d given)", fn, len(c.names), len(c.args))))
 	}
 	if c.kw != nil {
