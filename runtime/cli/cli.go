@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/forkjs/forkjs/runtime/engine"
@@ -60,6 +61,11 @@ Environment:
 func Main(args []string, modules []*engine.Module) int {
 	engine.Dispatch()
 	engine.TuneGC()
+	if v := os.Getenv("FORKJS_JOURNAL_MAX"); v != "" {
+		if n, err := strconv.ParseInt(v, 10, 64); err != nil || n <= 0 {
+			fmt.Fprintf(os.Stderr, "forkjs: FORKJS_JOURNAL_MAX=%q is not a positive number of bytes; using the default\n", v)
+		}
+	}
 	if path := os.Getenv("FORKJS_CPUPROFILE"); path != "" {
 		stop := startProfile(path)
 		defer stop()
