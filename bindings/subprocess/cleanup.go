@@ -1,8 +1,10 @@
 package subprocess
 
 import (
+	"context"
 	"sort"
 	"syscall"
+	"time"
 
 	"github.com/forkjs/forkjs/runtime/engine"
 )
@@ -29,6 +31,17 @@ func (m *mod) atExit() {
 		for _, id := range ids {
 			if lp := m.leaders[id]; !lp.reaped {
 				lp.proc.SignalGroup(syscall.SIGKILL)
+			}
+		}
+		// Reap the leaders too (a killed process ends at once), so that
+		// none is left a zombie for init to collect after the script.
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		for _, id := range ids {
+			if lp := m.leaders[id]; !lp.reaped {
+				if _, err := lp.proc.Wait(ctx); err == nil {
+					lp.reaped = true
+				}
 			}
 		}
 		return struct{}{}, nil
