@@ -142,35 +142,8 @@ type fastReader struct {
 }
 
 func (r *fastReader) head() (major, ai byte, arg uint64, ok bool) {
-	if r.off >= len(r.b) {
-		return 0, 0, 0, false
-	}
-	ib := r.b[r.off]
-	r.off++
-	major, ai = ib&0xe0, ib&0x1f
-	n := 0
-	switch {
-	case ai < 24:
-		return major, ai, uint64(ai), true
-	case ai == 24:
-		n = 1
-	case ai == 25:
-		n = 2
-	case ai == 26:
-		n = 4
-	case ai == 27:
-		n = 8
-	default:
-		return 0, 0, 0, false
-	}
-	if len(r.b)-r.off < n {
-		return 0, 0, 0, false
-	}
-	for i := 0; i < n; i++ {
-		arg = arg<<8 | uint64(r.b[r.off+i])
-	}
-	r.off += n
-	return major, ai, arg, true
+	major, ai, arg, r.off, ok = ipc.ReadCBORHead(r.b, r.off)
+	return major, ai, arg, ok
 }
 
 // primitive decodes one element as the codec would, or reports false for

@@ -49,6 +49,42 @@ func AppendCBORInt(b []byte, i int64) []byte { return appendInt(b, i) }
 // AppendCBORNumber: see AppendCBORHead.
 func AppendCBORNumber(b []byte, f float64) []byte { return appendNumber(b, f) }
 
+// ReadCBORHead reads the CBOR head at b[off:] as the codec does: the major
+// type (pre-shifted), the additional information, its argument and the
+// offset just past the head. ok is false if b ends first, or for an
+// indefinite length or reserved additional information (which the codec
+// never writes).
+func ReadCBORHead(b []byte, off int) (major, ai byte, arg uint64, next int, ok bool) {
+	if off >= len(b) {
+		return 0, 0, 0, off, false
+	}
+	ib := b[off]
+	off++
+	major, ai = ib&0xe0, ib&0x1f
+	var n int
+	switch {
+	case ai < 24:
+		return major, ai, uint64(ai), off, true
+	case ai == 24:
+		n = 1
+	case ai == 25:
+		n = 2
+	case ai == 26:
+		n = 4
+	case ai == 27:
+		n = 8
+	default:
+		return 0, 0, 0, off, false
+	}
+	if len(b)-off < n {
+		return 0, 0, 0, off, false
+	}
+	for i := 0; i < n; i++ {
+		arg = arg<<8 | uint64(b[off+i])
+	}
+	return major, ai, arg, off + n, true
+}
+
 func appendHead(b []byte, major byte, n uint64) []byte {
 	switch {
 	case n < 24:

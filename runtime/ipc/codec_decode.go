@@ -104,34 +104,17 @@ func (d *decoder) failErr(msg string, err error) {
 // head reads one CBOR head: the major type (pre-shifted), the additional
 // information and its argument.
 func (d *decoder) head() (major, ai byte, arg uint64) {
-	if d.off >= len(d.b) {
+	major, ai, arg, next, ok := ReadCBORHead(d.b, d.off)
+	if !ok {
+		if d.off < len(d.b) {
+			d.off++ // errors point past the initial byte
+			if d.b[d.off-1]&0x1f > 27 {
+				d.fail("indefinite length or reserved additional information")
+			}
+		}
 		d.fail("unexpected end of message")
 	}
-	ib := d.b[d.off]
-	d.off++
-	major, ai = ib&0xe0, ib&0x1f
-	var n int
-	switch {
-	case ai < 24:
-		return major, ai, uint64(ai)
-	case ai == 24:
-		n = 1
-	case ai == 25:
-		n = 2
-	case ai == 26:
-		n = 4
-	case ai == 27:
-		n = 8
-	default:
-		d.fail("indefinite length or reserved additional information")
-	}
-	if len(d.b)-d.off < n {
-		d.fail("unexpected end of message")
-	}
-	for i := 0; i < n; i++ {
-		arg = arg<<8 | uint64(d.b[d.off+i])
-	}
-	d.off += n
+	d.off = next
 	return major, ai, arg
 }
 
