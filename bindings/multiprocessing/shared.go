@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math"
 	"math/big"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -253,7 +254,7 @@ func (m *mod) sharedNatives() {
 			o := v.ToObject(vm)
 			k := int(o.Get("length").ToInteger())
 			for i := 0; i < k; i++ {
-				e, err := toElem(tc, o.Get(itoa(i)))
+				e, err := toElem(tc, o.Get(strconv.Itoa(i)))
 				m.check(err)
 				init = append(init, e)
 			}
@@ -359,7 +360,7 @@ func (m *mod) sharedNatives() {
 			o := v.ToObject(vm)
 			k := int(o.Get("length").ToInteger())
 			for i := 0; i < k; i++ {
-				e, err := toElem(s.tc, o.Get(itoa(i)))
+				e, err := toElem(s.tc, o.Get(strconv.Itoa(i)))
 				m.check(err)
 				vals = append(vals, e)
 			}
@@ -393,18 +394,4 @@ func clampSlice(start, stop, n int) (int, int) {
 	start = min(max(start, 0), n)
 	stop = min(max(stop, start), n)
 	return start, stop
-}
-
-func itoa(i int) string {
-	if i < 10 {
-		return string(rune('0' + i))
-	}
-	var b [20]byte
-	n := len(b)
-	for i > 0 {
-		n--
-		b[n] = byte('0' + i%10)
-		i /= 10
-	}
-	return string(b[n:])
 }

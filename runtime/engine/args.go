@@ -3,6 +3,7 @@ package engine
 import (
 	"math"
 	"math/big"
+	"strconv"
 	"strings"
 
 	"github.com/dop251/goja"
@@ -312,7 +313,7 @@ func (c *Call) Strings(name string) []string {
 	n := int(o.Get("length").ToInteger())
 	out := make([]string, n)
 	for i := 0; i < n; i++ {
-		e := o.Get(itoa(i))
+		e := o.Get(strconv.Itoa(i))
 		s, ok := e.Export().(string)
 		if !ok {
 			c.typeErr("%s() argument '%s' must contain str, not %s", c.fn, name, PyType(e))
@@ -320,20 +321,6 @@ func (c *Call) Strings(name string) []string {
 		out[i] = s
 	}
 	return out
-}
-
-func itoa(i int) string {
-	if i < 10 {
-		return string(rune('0' + i))
-	}
-	var b [20]byte
-	n := len(b)
-	for i > 0 {
-		n--
-		b[n] = byte('0' + i%10)
-		i /= 10
-	}
-	return string(b[n:])
 }
 
 // Name returns the function name used in messages.

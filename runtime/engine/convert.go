@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/big"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/dop251/goja"
@@ -143,7 +144,7 @@ func (rt *Runtime) export(v goja.Value, depth int) any {
 		n := int(o.Get("length").ToInteger())
 		out := make([]any, n)
 		for i := 0; i < n; i++ {
-			out[i] = rt.export(o.Get(itoa(i)), depth+1)
+			out[i] = rt.export(o.Get(strconv.Itoa(i)), depth+1)
 		}
 		return out
 	}

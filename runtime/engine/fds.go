@@ -3,6 +3,7 @@ package engine
 import (
 	"os"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -79,7 +80,7 @@ func updatesMaxProcs() bool {
 func closeCgroupFiles() {
 	for fd := 3; fd < 16; fd++ {
 		var buf [256]byte
-		n, err := unix.Readlink("/proc/self/fd/"+itoa(fd), buf[:])
+		n, err := unix.Readlink("/proc/self/fd/"+strconv.Itoa(fd), buf[:])
 		if err != nil {
 			continue
 		}
