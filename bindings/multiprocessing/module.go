@@ -201,6 +201,17 @@ func (m *mod) check(err error) {
 	}
 }
 
+// lookup returns the object whose id is a native call's first argument,
+// or throws ValueError naming what it should have been (a forged or stale
+// id: the JS layer only passes ids it was given).
+func lookup[T any](m *mod, objs map[int]*T, call goja.FunctionCall, what string) *T {
+	o := objs[argInt(call, 0)]
+	if o == nil {
+		m.rt.Throw(pyerr.ValueErrorf("not a multiprocessing %s", what))
+	}
+	return o
+}
+
 // callInternal calls a function the JS layer put on the internal object.
 func (m *mod) callInternal(name string, args ...goja.Value) goja.Value {
 	fn, ok := goja.AssertFunction(m.internal.Get(name))

@@ -95,13 +95,7 @@ type channel struct {
 
 func (m *mod) poolNatives() {
 	rt, vm := m.rt, m.vm
-	get := func(call goja.FunctionCall) *pool {
-		p := m.pools[argInt(call, 0)]
-		if p == nil {
-			rt.Throw(pyerr.ValueErrorf("not a multiprocessing pool"))
-		}
-		return p
-	}
+	get := func(call goja.FunctionCall) *pool { return lookup(m, m.pools, call, "pool") }
 	owned := func(p *pool) {
 		if p.gen != m.gen {
 			rt.Throw(pyerr.New("ProcessError", "this Pool belongs to the process that created it; a forked child cannot use it"))

@@ -163,13 +163,7 @@ func (q *queue) create() (queueDesc, error) {
 func (m *mod) queueNatives() {
 	rt, vm := m.rt, m.vm
 
-	get := func(call goja.FunctionCall) *queue {
-		q := m.queues[argInt(call, 0)]
-		if q == nil {
-			m.rt.Throw(pyerr.ValueErrorf("not a multiprocessing queue"))
-		}
-		return q
-	}
+	get := func(call goja.FunctionCall) *queue { return lookup(m, m.queues, call, "queue") }
 	closedErr := func(q *queue) {
 		if q.closed {
 			rt.Throw(pyerr.ValueErrorf("Queue is closed"))

@@ -211,13 +211,7 @@ func (m *mod) withLock(s *sharedObj, c engine.Cancel, fn func(b []byte) error) e
 
 func (m *mod) sharedNatives() {
 	rt, vm := m.rt, m.vm
-	get := func(call goja.FunctionCall) *sharedObj {
-		s := m.shared[argInt(call, 0)]
-		if s == nil {
-			rt.Throw(pyerr.ValueErrorf("not a multiprocessing shared object"))
-		}
-		return s
-	}
+	get := func(call goja.FunctionCall) *sharedObj { return lookup(m, m.shared, call, "shared object") }
 	index := func(s *sharedObj, v goja.Value) int {
 		i, ok := engine.ToInt(v)
 		if !ok {

@@ -71,13 +71,7 @@ func (m *mod) acquire(a acquirer, block bool, dl time.Time, c engine.Cancel) (bo
 
 func (m *mod) syncNatives() {
 	rt, vm := m.rt, m.vm
-	get := func(call goja.FunctionCall) *syncObj {
-		s := m.syncs[argInt(call, 0)]
-		if s == nil {
-			rt.Throw(pyerr.ValueErrorf("not a multiprocessing synchronisation object"))
-		}
-		return s
-	}
+	get := func(call goja.FunctionCall) *syncObj { return lookup(m, m.syncs, call, "synchronisation object") }
 
 	// sync_new(kind, value, lockId) -> id. kind is "Lock", "RLock",
 	// "Semaphore", "BoundedSemaphore", "Event" or "Condition"; value is a
