@@ -37,18 +37,43 @@ var (
 )
 
 // runFactory runs a compiled factory function with args and returns the
-// object it returns.
+// object it returns. An interrupt (Ctrl-C, a cancelled context) that lands
+// while an internal factory runs would leave it half built for good: the
+// factory is run again without it, and the interrupt is re-armed to stop
+// the script's own code next.
 func (rt *Runtime) runFactory(c *compiled, args ...goja.Value) *goja.Object {
+	var pending []any
+	defer func() {
+		for _, v := range pending {
+			rt.vm.Interrupt(v)
+		}
+	}()
+	for {
+		obj, err := rt.tryFactory(c, args...)
+		var ie *goja.InterruptedError
+		if errors.As(err, &ie) {
+			rt.vm.ClearInterrupt()
+			pending = append(pending[:0], ie.Value())
+			continue
+		}
+		if err != nil {
+			panic(err)
+		}
+		return obj
+	}
+}
+
+func (rt *Runtime) tryFactory(c *compiled, args ...goja.Value) (*goja.Object, error) {
 	fv, err := rt.vm.RunProgram(c.program())
 	if err != nil {
-		panic(err)
+		return nil, err
 	}
 	fn, _ := goja.AssertFunction(fv)
 	ev, err := fn(goja.Undefined(), args...)
 	if err != nil {
-		panic(err)
+		return nil, err
 	}
-	return ev.ToObject(rt.vm)
+	return ev.ToObject(rt.vm), nil
 }
 
 // jsHelpers are the formatter's functions, made on first use.

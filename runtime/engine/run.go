@@ -231,6 +231,10 @@ func (rt *Runtime) ExitNow(code int) {
 // (Python's rules: SystemExit's code; 130 for KeyboardInterrupt; 1 and the
 // stack on stderr otherwise).
 func (rt *Runtime) exitStatus(err error) int {
+	// The script has stopped: an interrupt still pending (a Ctrl-C that
+	// raced with the one that ended it) must not stop the JS that prints
+	// the error or the exit hooks.
+	rt.vm.ClearInterrupt()
 	var ie *goja.InterruptedError
 	if errors.As(err, &ie) {
 		rt.PrintError(err)
