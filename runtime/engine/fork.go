@@ -40,6 +40,7 @@ type forker struct {
 	quickForks bool  // forks come in quick succession: keep two spares
 	lastFork   int64 // monotonic ns of the previous fork
 	devnull    int
+	journal    *journalWriter // told when a spare stops following
 
 	statusR, statusW int
 	reports          map[int]string // pid -> divergence message
@@ -343,6 +344,7 @@ func (rt *Runtime) forker() (*forker, error) {
 		rt.forks = newForker()
 	}
 	f := rt.forks
+	f.journal = rt.journal
 	if f.statusR < 0 {
 		var p [2]int
 		if err := unix.Pipe2(p[:], unix.O_CLOEXEC|unix.O_NONBLOCK); err != nil {

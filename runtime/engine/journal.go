@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"sync"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -75,16 +77,23 @@ func (e *entry) describe() string {
 // journalWriter appends entries. Entries collect in buf and go to the memfd
 // when buf grows large or at a fork, so a fork writes only the new part.
 type journalWriter struct {
-	buf     []byte
+	// mu orders the JS thread's writes with the tail flush, which runs on
+	// a timer goroutine; everything below it is the JS thread's alone.
+	mu        sync.Mutex
+	buf       []byte
+	fd        int   // memfd, -1 until the first flush
+	size      int64 // bytes already in the memfd
+	off       bool  // see below
+	followers []int // control sockets of spares told of tail flushes
+	tailArmed bool
+	offNow    bool // went off in a locked section: call onOff after it
+	followNow bool // flushed in a locked section: call followed after it
+
 	names   map[string]uint64
 	entries int
 
-	fd   int   // memfd, -1 until the first flush
-	size int64 // bytes already in the memfd
-
 	// off: the journal outgrew maxJournal and was dropped; the runtime can
 	// no longer fork (Fork says so) but runs on without the memory.
-	off   bool
 	max   int64
 	onOff func() // called once when the journal is dropped
 
@@ -138,6 +147,8 @@ func (w *journalWriter) callParts(name string, argsHash uint32, s site, status b
 	if w.off {
 		return
 	}
+	w.mu.Lock()
+	defer w.unlock()
 	n := w.name(name)
 	f := w.name(s.file)
 	w.buf = append(w.buf, kindCall)
@@ -164,6 +175,8 @@ func (w *journalWriter) dispatch(id uint64, status byte, payload []byte) {
 	if w.off {
 		return
 	}
+	w.mu.Lock()
+	defer w.unlock()
 	w.buf = append(w.buf, kindDispatch)
 	w.uvarint(id)
 	w.buf = append(w.buf, status)
@@ -176,6 +189,8 @@ func (w *journalWriter) run(name string, src []byte) {
 	if w.off {
 		return
 	}
+	w.mu.Lock()
+	defer w.unlock()
 	n := w.name(name)
 	w.buf = append(w.buf, kindRun)
 	w.uvarint(n)
@@ -185,6 +200,8 @@ func (w *journalWriter) run(name string, src []byte) {
 }
 
 func (w *journalWriter) header(payload []byte) {
+	w.mu.Lock()
+	defer w.unlock()
 	w.buf = append(w.buf, kindHeader)
 	w.bytes(payload)
 	w.entries++
@@ -194,6 +211,8 @@ func (w *journalWriter) clock(ns int64) {
 	if w.off {
 		return
 	}
+	w.mu.Lock()
+	defer w.unlock()
 	w.buf = append(w.buf, kindClock)
 	w.varint(ns)
 	w.entries++
@@ -221,6 +240,8 @@ func maxJournal() int64 {
 
 // release frees the journal's memory (Runtime.Close).
 func (w *journalWriter) release() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	if w.fd >= 0 {
 		unix.Close(w.fd)
 		w.fd = -1
@@ -241,30 +262,92 @@ const followEvery = 2e6
 
 func (w *journalWriter) maybeSpill() {
 	if len(w.buf) >= spillSize {
-		if err := w.flush(); err != nil {
+		if err := w.flushWith(nil); err != nil {
 			panic(fmt.Errorf("forkjs: journal: %w", err))
 		}
-		if w.followed != nil {
-			w.followed()
-		}
+		w.followNow = true
 		return
 	}
 	if w.followed != nil {
 		if now := Monotonic(); now-w.lastFlush >= followEvery {
 			w.lastFlush = now
-			if err := w.flush(); err != nil {
+			if err := w.flushWith(nil); err != nil {
 				panic(fmt.Errorf("forkjs: journal: %w", err))
 			}
-			w.followed()
+			w.followNow = true
+		} else if !w.tailArmed && len(w.followers) > 0 {
+			// The script may now compute for a long time without another
+			// host call: flush this tail later, so that the spare does
+			// not wait at its last entry meanwhile.
+			w.tailArmed = true
+			time.AfterFunc(time.Duration(followEvery), w.tailFlush)
+		}
+	}
+}
+
+// unlock releases mu, then calls what the locked section asked for (they
+// may take mu themselves).
+func (w *journalWriter) unlock() {
+	off, follow := w.offNow, w.followNow
+	w.offNow, w.followNow = false, false
+	w.mu.Unlock()
+	if off && w.onOff != nil {
+		w.onOff()
+	}
+	if follow && w.followed != nil {
+		w.followed()
+	}
+}
+
+// tailFlush (timer goroutine) writes what the JS thread left in buf and
+// tells the following spares the new length ('X' message, as follow).
+// It never drops the journal: that is left to the JS thread.
+func (w *journalWriter) tailFlush() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.tailArmed = false
+	if w.off || w.fd < 0 || len(w.buf) == 0 || len(w.followers) == 0 || w.size+int64(len(w.buf)) > w.max {
+		return
+	}
+	if w.flushWith(nil) != nil {
+		return
+	}
+	w.lastFlush = Monotonic()
+	msg := followMsg(w.size)
+	for _, fd := range w.followers {
+		unix.Sendmsg(fd, msg[:], nil, nil, unix.MSG_DONTWAIT|unix.MSG_NOSIGNAL)
+	}
+}
+
+// setFollowers replaces the control sockets told of tail flushes.
+func (w *journalWriter) setFollowers(fds []int) {
+	w.mu.Lock()
+	w.followers = fds
+	w.mu.Unlock()
+}
+
+// unfollow stops telling fd of tail flushes, before it is closed.
+func (w *journalWriter) unfollow(fd int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for i, f := range w.followers {
+		if f == fd {
+			w.followers = append(w.followers[:i:i], w.followers[i+1:]...)
+			return
 		}
 	}
 }
 
 // flush writes buf to the memfd (creating it, and copying a parent's prefix
-// into it, on first use) and returns the fd and the journal's total length.
-func (w *journalWriter) flush() error { return w.flushWith(nil) }
+// into it, on first use); w.size is then the journal's total length.
+func (w *journalWriter) flush() error {
+	w.mu.Lock()
+	defer w.unlock()
+	return w.flushWith(nil)
+}
 
-// flushWith writes buf and then extra (one pwritev) to the memfd.
+// flushWith writes buf and then extra (one pwritev) to the memfd (mu
+// held).
 func (w *journalWriter) flushWith(extra []byte) error {
 	if w.fd < 0 {
 		fd, err := unix.MemfdCreate("forkjs-journal", unix.MFD_CLOEXEC)
@@ -309,9 +392,7 @@ func (w *journalWriter) flushWith(extra []byte) error {
 		// Too big to keep: give the memory back and stop journaling.
 		unix.Close(w.fd)
 		w.fd, w.size, w.off, w.buf = -1, 0, true, nil
-		if w.onOff != nil {
-			w.onOff()
-		}
+		w.offNow = true
 		return nil
 	}
 	if cap(w.buf) > spillSize*2 {

@@ -2,10 +2,12 @@ package engine
 
 import (
 	"bytes"
+	"encoding/binary"
 	"math"
 	"testing"
 
 	"github.com/forkjs/forkjs/runtime/pyerr"
+	"golang.org/x/sys/unix"
 )
 
 // Entries written by journalWriter read back identically, names interned.
@@ -107,5 +109,44 @@ func TestArgsHash(t *testing.T) {
 	}
 	if ArgsHash(1, "a") == ArgsHash(1, "b") || ArgsHash(1) == ArgsHash(2) || ArgsHash("ab", "c") == ArgsHash("a", "bc") {
 		t.Fatal("hash collides on simple inputs")
+	}
+}
+
+// An entry left in the buffer by a script that then computes without
+// another host call still reaches a following spare: the tail flush
+// writes it and sends the new length, with no further write.
+func TestTailFlushTellsFollowers(t *testing.T) {
+	w := newJournalWriter()
+	defer w.release()
+	sv, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(sv[0])
+	defer unix.Close(sv[1])
+	followedCalls := 0
+	w.followed = func() { followedCalls++ }
+	w.setFollowers([]int{sv[0]})
+	w.run("<a>", []byte("first")) // flushed at once: none for followEvery
+	w.run("<b>", []byte("second"))
+	w.mu.Lock() // the tail flush may run from here on
+	buffered, want := len(w.buf), w.size+int64(len(w.buf))
+	w.mu.Unlock()
+	if followedCalls != 1 || buffered == 0 {
+		t.Fatalf("after two quick entries: %d flushes told, %d bytes buffered; want 1 and the second entry", followedCalls, buffered)
+	}
+	unix.SetsockoptTimeval(sv[1], unix.SOL_SOCKET, unix.SO_RCVTIMEO, &unix.Timeval{Sec: 10})
+	var msg [16]byte
+	n, err := unix.Read(sv[1], msg[:])
+	if err != nil || n != 9 || msg[0] != 'X' {
+		t.Fatalf("no 'X' message from the tail flush: %d bytes, %v", n, err)
+	}
+	if got := int64(binary.LittleEndian.Uint64(msg[1:9])); got != want {
+		t.Fatalf("'X' says %d bytes, want %d", got, want)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.buf) != 0 || w.size != want {
+		t.Fatalf("after the tail flush: %d bytes buffered, size %d; want 0 and %d", len(w.buf), w.size, want)
 	}
 }

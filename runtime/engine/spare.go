@@ -175,14 +175,24 @@ func (rt *Runtime) follow() {
 	}
 	f.collectSpares(false)
 	if !f.mayFollow() {
+		rt.journal.setFollowers(nil)
 		return
 	}
-	var msg [9]byte
-	msg[0] = 'X'
-	binary.LittleEndian.PutUint64(msg[1:], uint64(rt.journal.size))
-	for _, sp := range f.spares {
+	msg := followMsg(rt.journal.size)
+	fds := make([]int, len(f.spares))
+	for i, sp := range f.spares {
+		fds[i] = sp.ctrl
 		unix.Sendmsg(sp.ctrl, msg[:], nil, nil, unix.MSG_DONTWAIT|unix.MSG_NOSIGNAL)
 	}
+	rt.journal.setFollowers(fds)
+}
+
+// followMsg is the 'X' message: the journal is n bytes long now.
+func followMsg(n int64) [9]byte {
+	var msg [9]byte
+	msg[0] = 'X'
+	binary.LittleEndian.PutUint64(msg[1:], uint64(n))
+	return msg
 }
 
 // collectSpares moves spares whose exec finished to f.spares (in start
@@ -216,6 +226,9 @@ func (f *forker) takeSpare() *spareProc {
 	}
 	sp := f.spares[0]
 	f.spares = f.spares[1:]
+	if f.journal != nil {
+		f.journal.unfollow(sp.ctrl) // it is about to be used or closed
+	}
 	return sp
 }
 
@@ -232,6 +245,18 @@ func (sp *spareProc) retire() {
 	}
 }
 
+// retireSpares kills and reaps the runtime's spares as the script ends
+// (they would otherwise exit on their own, after their parent, and be left
+// for init to reap); a later fork starts new ones.
+func (rt *Runtime) retireSpares() {
+	if rt.forks == nil || rt.replaying {
+		return
+	}
+	for sp := rt.forks.takeSpare(); sp != nil; sp = rt.forks.takeSpare() {
+		sp.retire()
+	}
+}
+
 // DisableSpares retires the runtime's spare child, if any, and starts no
 // more: called before a wait for any child (os.wait, waitpid(-1)) or when
 // the script handles SIGCHLD, so that the spare never shows up there.
@@ -241,9 +266,7 @@ func (rt *Runtime) DisableSpares() {
 	}
 	rt.forks.noSpares = true
 	rt.journal.followed = nil
-	for sp := rt.forks.takeSpare(); sp != nil; sp = rt.forks.takeSpare() {
-		sp.retire()
-	}
+	rt.retireSpares()
 }
 
 // activateSpare hands the fork to a spare; it returns the child's pid, or
@@ -321,6 +344,7 @@ func runSpare(specText string) int {
 		return code
 	}
 	rt.forks = newForker()
+	rt.forks.journal = rt.journal
 	rt.forks.parentStatus = spec.Status
 	tracef("spare runtime built")
 	return rt.childMain()
