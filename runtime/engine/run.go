@@ -159,6 +159,7 @@ func (rt *Runtime) runExit(code int) int {
 	if !rt.replaying {
 		rt.recordJournal()
 	}
+	rt.retireSpares()
 	return code
 }
 
@@ -224,6 +225,7 @@ func (rt *Runtime) ExitNow(code int) {
 		rt.journal.run("<_exit>", []byte{byte(modeExit)})
 		rt.recordJournal()
 	}
+	rt.retireSpares()
 	os.Exit(code)
 }
 
