@@ -86,6 +86,7 @@ type journalWriter struct {
 	off       bool  // see below
 	followers []int // control sockets of spares told of tail flushes
 	tailArmed bool
+	tail      *time.Timer // runs tailFlush
 	offNow    bool // went off in a locked section: call onOff after it
 	followNow bool // flushed in a locked section: call followed after it
 
@@ -260,6 +261,12 @@ const spillSize = 1 << 20
 // spare replays the parent's work as it happens.
 const followEvery = 2e6
 
+// tailDelay is how long an entry may wait in buf, while a spare follows,
+// before the tail flush writes it: a spare is at most this far behind a
+// parent computing without host calls, and a parent that makes its next
+// host call sooner (a loop of forks) costs no extra flush or wake-up.
+const tailDelay = 10 * time.Millisecond
+
 func (w *journalWriter) maybeSpill() {
 	if len(w.buf) >= spillSize {
 		if err := w.flushWith(nil); err != nil {
@@ -280,7 +287,11 @@ func (w *journalWriter) maybeSpill() {
 			// host call: flush this tail later, so that the spare does
 			// not wait at its last entry meanwhile.
 			w.tailArmed = true
-			time.AfterFunc(time.Duration(followEvery), w.tailFlush)
+			if w.tail == nil {
+				w.tail = time.AfterFunc(tailDelay, w.tailFlush)
+			} else {
+				w.tail.Reset(tailDelay)
+			}
 		}
 	}
 }
@@ -399,6 +410,9 @@ func (w *journalWriter) flushWith(extra []byte) error {
 		w.buf = make([]byte, 0, 4096)
 	} else {
 		w.buf = w.buf[:0]
+	}
+	if w.tailArmed && w.tail.Stop() {
+		w.tailArmed = false // nothing left for it
 	}
 	return nil
 }
