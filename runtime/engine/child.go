@@ -9,6 +9,8 @@ import (
 	"time"
 	"unsafe"
 
+	// a forked child or spare maps its start-up memory in bulk
+	_ "github.com/forkjs/forkjs/runtime/prefault"
 	"golang.org/x/sys/unix"
 )
 
