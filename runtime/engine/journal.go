@@ -217,6 +217,7 @@ func (w *journalWriter) clock(ns int64) {
 	w.buf = append(w.buf, kindClock)
 	w.varint(ns)
 	w.entries++
+	w.maybeSpill() // a loop that only reads the clock is followed too
 }
 
 // maxJournal is the most journal a runtime keeps (FORKJS_JOURNAL_MAX
