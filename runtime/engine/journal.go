@@ -77,31 +77,31 @@ func (e *entry) describe() string {
 // journalWriter appends entries. Entries collect in buf and go to the memfd
 // when buf grows large or at a fork, so a fork writes only the new part.
 type journalWriter struct {
-	// mu orders the JS thread's writes with the tail flush, which runs on
-	// a timer goroutine; everything below it is the JS thread's alone.
-	mu        sync.Mutex
-	buf       []byte
-	fd        int   // memfd, -1 until the first flush
-	size      int64 // bytes already in the memfd
-	off       bool  // see below
+	// mu guards the fields up to the blank line: the tail flush, on a
+	// timer goroutine, uses them while holding it, and the JS thread
+	// changes them only while holding it. The rest is the JS thread's.
+	mu   sync.Mutex
+	buf  []byte
+	fd   int   // memfd, -1 until the first flush
+	size int64 // bytes already in the memfd
+	// off: the journal outgrew maxJournal and was dropped; the runtime can
+	// no longer fork (Fork says so) but runs on without the memory.
+	off       bool
 	followers []int // control sockets of spares told of tail flushes
 	tailArmed bool
 	tail      *time.Timer // runs tailFlush
-	offNow    bool // went off in a locked section: call onOff after it
-	followNow bool // flushed in a locked section: call followed after it
+	offNow    bool        // went off in a locked section: call onOff after it
+	followNow bool        // flushed in a locked section: call followed after it
+	lastFlush int64       // monotonic ns: paces flushes for a following spare
 
 	names   map[string]uint64
 	entries int
 
-	// off: the journal outgrew maxJournal and was dropped; the runtime can
-	// no longer fork (Fork says so) but runs on without the memory.
 	max   int64
 	onOff func() // called once when the journal is dropped
 
-	// followed is called after a flush when a spare follows the journal;
-	// lastFlush (monotonic ns) paces flushes for it.
-	followed  func()
-	lastFlush int64
+	// followed is called after a flush when a spare follows the journal.
+	followed func()
 
 	// prefix: a forked child's journal starts with its parent's (a shared
 	// mapping of the parent's memfd, or a copy in a spare), written into
