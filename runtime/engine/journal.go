@@ -87,7 +87,8 @@ type journalWriter struct {
 	// off: the journal outgrew maxJournal and was dropped; the runtime can
 	// no longer fork (Fork says so) but runs on without the memory.
 	off       bool
-	followers []int // control sockets of spares told of tail flushes
+	followers []int // control sockets of the spares told of flushes
+	followOK  bool  // spares may follow now (forker.mayFollow)
 	tailArmed bool
 	tail      *time.Timer // runs tailFlush
 	offNow    bool        // went off in a locked section: call onOff after it
@@ -283,7 +284,7 @@ func (w *journalWriter) maybeSpill() {
 				panic(fmt.Errorf("forkjs: journal: %w", err))
 			}
 			w.followNow = true
-		} else if !w.tailArmed && len(w.followers) > 0 {
+		} else if !w.tailArmed {
 			// The script may now compute for a long time without another
 			// host call: flush this tail later, so that the spare does
 			// not wait at its last entry meanwhile.
@@ -318,24 +319,50 @@ func (w *journalWriter) tailFlush() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.tailArmed = false
-	if w.off || w.fd < 0 || len(w.buf) == 0 || len(w.followers) == 0 || w.size+int64(len(w.buf)) > w.max {
+	if w.off || w.fd < 0 || len(w.buf) == 0 || w.size+int64(len(w.buf)) > w.max {
 		return
 	}
+	// Flushed even with no spare ready yet: one still starting is told
+	// the length when its exec finishes (addFollower).
 	if w.flushWith(nil) != nil {
 		return
 	}
 	w.lastFlush = Monotonic()
+	w.sendFollow()
+}
+
+// sendFollow tells the followers the journal's length ('X' message; never
+// blocks: a spare that is behind gets the length later). mu held.
+func (w *journalWriter) sendFollow() {
+	if !w.followOK || len(w.followers) == 0 {
+		return
+	}
 	msg := followMsg(w.size)
 	for _, fd := range w.followers {
 		unix.Sendmsg(fd, msg[:], nil, nil, unix.MSG_DONTWAIT|unix.MSG_NOSIGNAL)
 	}
 }
 
-// setFollowers replaces the control sockets told of tail flushes.
-func (w *journalWriter) setFollowers(fds []int) {
+// tellFollowers records whether spares may follow now and, if so, tells
+// them the journal's length (JS thread, after a flush).
+func (w *journalWriter) tellFollowers(ok bool) {
 	w.mu.Lock()
-	w.followers = fds
-	w.mu.Unlock()
+	defer w.mu.Unlock()
+	w.followOK = ok
+	w.sendFollow()
+}
+
+// addFollower adds a spare's control socket once its exec has finished,
+// and tells it the journal's length: the spare was started with the
+// length of that moment, and what was flushed since must not wait for the
+// next flush (the script may be computing without host calls by then).
+func (w *journalWriter) addFollower(fd int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.followers = append(w.followers, fd)
+	if w.fd >= 0 {
+		w.sendFollow()
+	}
 }
 
 // unfollow stops telling fd of tail flushes, before it is closed.

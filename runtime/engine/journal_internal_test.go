@@ -126,7 +126,8 @@ func TestTailFlushTellsFollowers(t *testing.T) {
 	defer unix.Close(sv[1])
 	followedCalls := 0
 	w.followed = func() { followedCalls++ }
-	w.setFollowers([]int{sv[0]})
+	w.tellFollowers(true)
+	w.addFollower(sv[0])
 	w.run("<a>", []byte("first")) // flushed at once: none for followEvery
 	w.run("<b>", []byte("second"))
 	w.mu.Lock() // the tail flush may run from here on
@@ -148,5 +149,44 @@ func TestTailFlushTellsFollowers(t *testing.T) {
 	defer w.mu.Unlock()
 	if len(w.buf) != 0 || w.size != want {
 		t.Fatalf("after the tail flush: %d bytes buffered, size %d; want 0 and %d", len(w.buf), w.size, want)
+	}
+}
+
+// A spare whose exec finishes after the journal grew (the script read the
+// clock and then computed without host calls) is told the length at once,
+// not at the next flush; while spares may not follow, none is told.
+func TestAddFollowerToldAtOnce(t *testing.T) {
+	w := newJournalWriter()
+	defer w.release()
+	w.run("<a>", []byte("entry"))
+	if err := w.flush(); err != nil {
+		t.Fatal(err)
+	}
+	pair := func() [2]int {
+		sv, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { unix.Close(sv[0]); unix.Close(sv[1]) })
+		return [2]int{sv[0], sv[1]}
+	}
+	var msg [16]byte
+
+	w.tellFollowers(false)
+	quiet := pair()
+	w.addFollower(quiet[0])
+	if n, _, err := unix.Recvfrom(quiet[1], msg[:], unix.MSG_DONTWAIT); err != unix.EAGAIN {
+		t.Fatalf("a spare was told while spares may not follow: %d bytes, %v", n, err)
+	}
+
+	w.tellFollowers(true)
+	late := pair()
+	w.addFollower(late[0])
+	n, _, err := unix.Recvfrom(late[1], msg[:], unix.MSG_DONTWAIT)
+	if err != nil || n != 9 || msg[0] != 'X' {
+		t.Fatalf("the added spare was not told at once: %d bytes, %v", n, err)
+	}
+	if got := int64(binary.LittleEndian.Uint64(msg[1:9])); got != w.size {
+		t.Fatalf("'X' says %d bytes, want %d", got, w.size)
 	}
 }

@@ -113,9 +113,11 @@ func (rt *Runtime) startOneSpare() bool {
 	}
 	sv[0], sv[1] = HighFD(sv[0]), HighFD(sv[1])
 	spec := spareSpec{BuildID: buildID(), Ctrl: k + 1, Journal: k + 2, Status: k + 3, K: k}
-	if f.mayFollow() {
+	follow := f.mayFollow()
+	if follow {
 		spec.Len = rt.journal.size
 	}
+	rt.journal.tellFollowers(follow)
 	files := make([]uintptr, k+4)
 	for i := range files {
 		files[i] = uintptr(f.devnull)
@@ -135,11 +137,16 @@ func (rt *Runtime) startOneSpare() bool {
 	ch := make(chan *spareProc, 1)
 	f.spareChs = append(f.spareChs, ch)
 	rt.journal.followed = rt.follow
+	w := rt.journal
 	go func() {
 		pid, err := syscall.ForkExec("/proc/self/exe", os.Args, &syscall.ProcAttr{Env: env, Files: files})
 		unix.Close(sv[1])
 		if err != nil {
 			unix.Close(sv[0])
+		} else {
+			// told of what the journal gained meanwhile, and of tail
+			// flushes, before the JS thread next looks at its spares
+			w.addFollower(sv[0])
 		}
 		ch <- &spareProc{pid: pid, ctrl: sv[0], k: k, pgid: pgid, sid: sid, err: err}
 	}()
@@ -174,17 +181,7 @@ func (rt *Runtime) follow() {
 		return
 	}
 	f.collectSpares(false)
-	if !f.mayFollow() {
-		rt.journal.setFollowers(nil)
-		return
-	}
-	msg := followMsg(rt.journal.size)
-	fds := make([]int, len(f.spares))
-	for i, sp := range f.spares {
-		fds[i] = sp.ctrl
-		unix.Sendmsg(sp.ctrl, msg[:], nil, nil, unix.MSG_DONTWAIT|unix.MSG_NOSIGNAL)
-	}
-	rt.journal.setFollowers(fds)
+	rt.journal.tellFollowers(f.mayFollow())
 }
 
 // followMsg is the 'X' message: the journal is n bytes long now.
