@@ -359,6 +359,40 @@ func (m *mod) poolNatives() {
 		return goja.Undefined()
 	})
 
+	// pool_wait_worker(id, wid, timeout) -> whether worker wid has exited
+	// (and been reaped) within timeout seconds (null: no limit), running
+	// due callbacks meanwhile: join() of a worker that active_children()
+	// returned.
+	m.set("pool_wait_worker", func(call goja.FunctionCall) goja.Value {
+		p := get(call)
+		owned(p)
+		wid, timeout := argInt(call, 1), argTimeout(call, 2)
+		dl := deadlineOf(true, timeout)
+		gone, err := engine.Block(rt, "Pool.join_worker", engine.ArgsHash(p.id, wid, timeout), true, func(c engine.Cancel) (bool, error) {
+			if _, ok := p.workers[wid]; !ok {
+				return true, nil
+			}
+			var expire <-chan time.Time
+			if !dl.IsZero() {
+				d := time.Until(dl)
+				if d <= 0 {
+					return false, nil
+				}
+				t := time.NewTimer(d)
+				defer t.Stop()
+				expire = t.C
+			}
+			select {
+			case <-c.C:
+				return false, engine.ErrWoken
+			case <-expire:
+				return false, nil
+			}
+		})
+		m.check(err)
+		return vm.ToValue(gone)
+	})
+
 	// pool_outstanding(id) -> tasks submitted and not yet delivered.
 	m.set("pool_outstanding", func(call goja.FunctionCall) goja.Value {
 		return vm.ToValue(len(get(call).pending))

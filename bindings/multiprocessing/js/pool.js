@@ -305,6 +305,7 @@
       _state: RUN,
       _results: new Map(), // tid -> AsyncResult or IMapIterator
       _joined: false,
+      _workers: new Map(), // name -> the worker's Process object
     });
     pools.set(this._id, this);
     for (let i = 0; i < n; i++) this._spawn();
@@ -460,6 +461,9 @@
       }
       if (pid === 0) workerMain(this, fd, name, identity, me);
       native.pool_started(this._id, wid, pid, name);
+      const id = this._id;
+      this._workers.set(name, internal.addPoolWorker(name, identity, pid,
+        (timeout) => native.pool_wait_worker(id, wid, timeout)));
     },
   });
 
@@ -532,6 +536,11 @@
   internal.poolWorkerGone = function (poolId, name, code, reason, initErr) {
     const p = pools.get(poolId);
     if (!p) return;
+    const w = p._workers.get(name);
+    if (w) {
+      p._workers.delete(name);
+      internal.workerEnded(w, code);
+    }
     if (initErr !== null) {
       // The initializer failed: every worker would fail the same way.
       const err = new C.ProcessError(`the pool's initializer failed in ${name}: ${initErr && initErr.name}: ${initErr && initErr.message}`);

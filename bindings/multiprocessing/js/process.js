@@ -249,6 +249,35 @@
     }
   }
 
+  // internal.addPoolWorker(name, identity, pid, wait) -> the Process
+  // object of a pool worker, listed by active_children() as Python lists
+  // its ForkPoolWorker processes. The pool reaps its workers itself, so
+  // the object learns the exit code from the pool (workerEnded) and its
+  // join(timeout) waits through the pool (wait(timeout) -> ended).
+  internal.addPoolWorker = function (name, identity, pid, wait) {
+    const w = Object.create(Process.prototype);
+    hide(w, {
+      _identity: identity, _target: null, _args: [], _kwargs: {}, _name: name, _daemonic: true,
+      _parent_pid: os.getpid(), _parent_name: current._name, _gen: native.gen(),
+      _pid: pid, _started: true, _exitcode: null, _closed: false,
+      _poll() { return this._exitcode; },
+      join(...argv) {
+        const a = bind('join', argv, 0, ['timeout']);
+        this._check_closed();
+        const t = internal.timeout(a.timeout, 'join');
+        if (this._exitcode === null) wait(t);
+        if (this._exitcode !== null) children.delete(this);
+      },
+    });
+    children.add(w);
+    return w;
+  };
+  // internal.workerEnded(w, code): a pool worker's exit code.
+  internal.workerEnded = function (w, code) {
+    w._exitcode = code;
+    children.delete(w);
+  };
+
   // Hooks for the other files.
   internal.current = () => current;
   internal.setCurrent = (p) => { current = p; };
