@@ -95,11 +95,13 @@
       if (this === current || this._gen !== native.gen()) throw new C.AssertionError('can only join a child process');
       if (!this._started) throw new C.AssertionError('can only join a started process');
       const t = internal.timeout(a.timeout, 'join');
-      if (this._exitcode === null) {
-        const code = native.proc_wait(this._pid, t);
-        if (code !== null) this._exitcode = code;
-      }
+      if (this._exitcode === null) this._wait(t);
       if (this._exitcode !== null) children.delete(this);
+    },
+    // _wait(timeout): waits for the child to end (sets _exitcode).
+    _wait(t) {
+      const code = native.proc_wait(this._pid, t);
+      if (code !== null) this._exitcode = code;
     },
     // is_alive(): whether the process has started and not ended.
     is_alive() {
@@ -261,13 +263,7 @@
       _parent_pid: os.getpid(), _parent_name: current._name, _gen: native.gen(),
       _pid: pid, _started: true, _exitcode: null, _closed: false,
       _poll() { return this._exitcode; },
-      join(...argv) {
-        const a = bind('join', argv, 0, ['timeout']);
-        this._check_closed();
-        const t = internal.timeout(a.timeout, 'join');
-        if (this._exitcode === null) wait(t);
-        if (this._exitcode !== null) children.delete(this);
-      },
+      _wait(t) { wait(t); },
     });
     children.add(w);
     return w;
