@@ -60,6 +60,19 @@ func (f *feeder) push(frame []byte) {
 	}
 }
 
+// tryWrite writes frame straight into the ring from the JS thread when
+// nothing is buffered or being written and the ring has room now, which
+// keeps the order of puts and saves waking the goroutine; false means the
+// caller pushes it instead.
+func (f *feeder) tryWrite(frame []byte) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.buf) != 0 || f.writing || f.closing || f.ended {
+		return false
+	}
+	return f.ring.TryWriteFrame(frame)
+}
+
 // buffered returns how many frames wait in this process.
 func (f *feeder) buffered() int {
 	f.mu.Lock()

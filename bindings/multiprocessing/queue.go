@@ -187,8 +187,9 @@ func (m *mod) queueNatives() {
 
 	// queue_put(id, obj, block, timeout): encodes obj now (TypeError if
 	// it cannot be sent), takes a slot (queue.Full when none frees up in
-	// time) and hands the frame to the feeder; SimpleQueue writes it
-	// before returning.
+	// time) and writes the frame into the ring if it can do so at once,
+	// or else hands it to the feeder; SimpleQueue writes it before
+	// returning.
 	m.set("queue_put", func(call goja.FunctionCall) goja.Value {
 		q := get(call)
 		closedErr(q)
@@ -222,17 +223,26 @@ func (m *mod) queueNatives() {
 			if !ok {
 				return struct{}{}, pyerr.New("Full", "")
 			}
-			if l.feeder == nil {
-				if l.feeder, err = newFeeder(l.ring); err != nil {
-					l.sem.Release()
-					return struct{}{}, err
-				}
-			}
 			if q.kind == kindJoinable {
 				if err := joinablePut(&m.br, l, c); err != nil {
 					l.sem.Release()
 					return struct{}{}, err
 				}
+			}
+			// Python's put hands every item to a feeder thread; writing
+			// it here when the feeder is idle and the ring has room is
+			// the same to every reader, and costs no thread hand-off.
+			if l.feeder == nil {
+				if l.ring.TryWriteFrame(payload) {
+					return struct{}{}, nil
+				}
+				if l.feeder, err = newFeeder(l.ring); err != nil {
+					// no goroutine to hand it to: write it now
+					l.feeder = nil
+					return struct{}{}, writeNow(&m.br, l, payload, c)
+				}
+			} else if l.feeder.tryWrite(payload) {
+				return struct{}{}, nil
 			}
 			l.feeder.push(payload)
 			return struct{}{}, nil

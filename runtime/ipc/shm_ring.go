@@ -182,6 +182,30 @@ func (r *Ring) copyOut(pos uint64, p []byte) {
 
 // publish makes bytes up to tail visible (the atomic store orders the copy
 // before it) and wakes a sleeping reader.
+// TryWriteFrame appends one frame only if that needs no wait: the write
+// lock is free and the ring has room for the whole frame now. It reports
+// whether the frame was written; nothing is written otherwise. A
+// multiprocessing Queue puts this way while its feeder has nothing
+// buffered, so a put costs no hand-off to another thread.
+func (r *Ring) TryWriteFrame(payload []byte) bool {
+	total := uint64(HeaderSize + len(payload))
+	if total > r.cap || !r.wlock.m.tryLock() {
+		return false
+	}
+	r.wlock.owner.Store(mypid)
+	defer r.wlock.Release()
+	tail := atomic.LoadUint64(r.tail)
+	if r.cap-(tail-atomic.LoadUint64(r.head)) < total {
+		return false
+	}
+	var hdr [HeaderSize]byte
+	binary.BigEndian.PutUint32(hdr[:], uint32(len(payload)))
+	r.copyIn(tail, hdr[:])
+	r.copyIn(tail+HeaderSize, payload)
+	r.publish(tail + total)
+	return true
+}
+
 func (r *Ring) publish(tail uint64) {
 	atomic.StoreUint64(r.tail, tail)
 	r.tseq.Add(1)

@@ -171,3 +171,41 @@ func TestRingProcesses(t *testing.T) {
 		t.Fatal("ring not empty")
 	}
 }
+
+// TryWriteFrame writes only what fits at once, and nothing while another
+// writer holds the lock.
+func TestRingTryWriteFrame(t *testing.T) {
+	a, _ := newArena(t)
+	r, err := a.NewRing(100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.TryWriteFrame(make([]byte, 97)) {
+		t.Fatal("a frame larger than the ring was written")
+	}
+	if !r.TryWriteFrame([]byte("first")) {
+		t.Fatal("an empty ring refused a small frame")
+	}
+	if r.TryWriteFrame(make([]byte, 100-2*HeaderSize-4)) {
+		t.Fatal("a frame larger than the free space was written")
+	}
+	if got := r.Buffered(); got != HeaderSize+5 {
+		t.Fatalf("buffered %d bytes after a refused write, want %d", got, HeaderSize+5)
+	}
+	if ok, err := r.wlock.Acquire(false, 0, nil); !ok || err != nil {
+		t.Fatal("write lock:", ok, err)
+	}
+	if r.TryWriteFrame([]byte("x")) {
+		t.Fatal("written while another writer held the lock")
+	}
+	r.wlock.Release()
+	if !r.TryWriteFrame([]byte("second")) {
+		t.Fatal("refused after the lock was released")
+	}
+	for _, want := range []string{"first", "second"} {
+		p, err := r.ReadFrame(nil, 100, nil, 1)
+		if err != nil || string(p) != want {
+			t.Fatalf("read %q %v, want %q", p, err, want)
+		}
+	}
+}
