@@ -73,7 +73,8 @@ type mod struct {
 	// remembers which process made it (a Pool belongs to its creator).
 	gen int
 
-	br bridge
+	br     bridge
+	putBuf []byte // Queue.put's encoding buffer, between puts
 
 	arenas  map[int]*arenaRef // shared-memory arenas for locks and values, by fd
 	current *arenaRef         // the arena new objects go to

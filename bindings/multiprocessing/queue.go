@@ -193,7 +193,17 @@ func (m *mod) queueNatives() {
 	m.set("queue_put", func(call goja.FunctionCall) goja.Value {
 		q := get(call)
 		closedErr(q)
-		payload := m.appendEncode(nil, "obj", call.Argument(1))
+		// Encoded into a buffer reused from put to put unless the feeder
+		// keeps it (a put made by a getter during encoding gets its own).
+		buf := m.putBuf
+		m.putBuf = nil
+		payload := m.appendEncode(buf[:0], "obj", call.Argument(1))
+		kept := false
+		defer func() {
+			if !kept && cap(payload) <= 64<<10 {
+				m.putBuf = payload
+			}
+		}()
 		block := call.Argument(2).ToBoolean()
 		timeout := argTimeout(call, 3)
 		if q.kind == kindSimple {
@@ -244,6 +254,7 @@ func (m *mod) queueNatives() {
 			} else if l.feeder.tryWrite(payload) {
 				return struct{}{}, nil
 			}
+			kept = true
 			l.feeder.push(payload)
 			return struct{}{}, nil
 		})
