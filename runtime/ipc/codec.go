@@ -79,6 +79,8 @@ type Codec struct {
 	hooks  Hooks
 	limits Limits
 	in     intrinsics
+	inErr  error // from capturing in, on first use
+	inDone bool
 	wf     cbor.DecMode // well-formedness checker with the limits applied
 
 	enc encoder
@@ -86,10 +88,10 @@ type Codec struct {
 }
 
 // NewCodec returns a codec for rt with the engine's hooks and default
-// limits. Call it before running user code: it captures the built-in
-// constructors and prototype methods (Map.prototype.forEach,
-// Date.prototype.getTime, ...) so that later monkey-patching by a script
-// cannot change what is sent.
+// limits. On its first Encode or Decode it captures the built-in
+// constructors and prototype methods it uses (Map.prototype.forEach,
+// Date.prototype.getTime, ...), so that monkey-patching by a script after
+// that point cannot change what is sent.
 func NewCodec(rt *goja.Runtime, h Hooks) *Codec {
 	c, err := NewCodecLimits(rt, h, Limits{})
 	if err != nil {
@@ -99,14 +101,12 @@ func NewCodec(rt *goja.Runtime, h Hooks) *Codec {
 	return c
 }
 
-// NewCodecLimits is NewCodec with explicit decoding limits. It fails only if
-// the runtime lacks a built-in the codec needs.
+// NewCodecLimits is NewCodec with explicit decoding limits. The error is
+// always nil now; a runtime lacking a built-in the codec needs makes the
+// first Encode or Decode fail instead.
 func NewCodecLimits(rt *goja.Runtime, h Hooks, l Limits) (*Codec, error) {
 	l = l.withDefaults()
 	c := &Codec{rt: rt, hooks: h, limits: l}
-	if err := c.in.capture(rt); err != nil {
-		return nil, err
-	}
 	// Each JavaScript level can cost up to four CBOR nesting levels
 	// (28(27([... {...}]))), so give the well-formedness check room and let
 	// the decoder enforce MaxDepth exactly.
@@ -127,6 +127,18 @@ func NewCodecLimits(rt *goja.Runtime, h Hooks, l Limits) (*Codec, error) {
 	c.enc.c = c
 	c.dec.c = c
 	return c, nil
+}
+
+// ready captures the built-ins on the codec's first use: materialising
+// goja's lazily built constructors (typed arrays, Proxy, Promise, ...)
+// cost a forked child about 2 ms at require('multiprocessing') even when
+// it never sends a value.
+func (c *Codec) ready() error {
+	if !c.inDone {
+		c.inDone = true
+		c.inErr = c.in.capture(c.rt)
+	}
+	return c.inErr
 }
 
 // Limits returns the limits in force.

@@ -22,6 +22,9 @@ func (c *Codec) Decode(b []byte) (goja.Value, error) {
 	if len(b) > c.limits.MaxBytes {
 		return nil, &DecodeError{Offset: -1, Msg: "message of " + strconv.Itoa(len(b)) + " bytes exceeds the limit of " + strconv.Itoa(c.limits.MaxBytes)}
 	}
+	if err := c.ready(); err != nil {
+		return nil, err
+	}
 	if err := c.wf.Wellformed(b); err != nil {
 		return nil, &DecodeError{Offset: -1, Msg: "not well-formed CBOR", Err: err}
 	}

@@ -26,6 +26,9 @@ func (c *Codec) Encode(v goja.Value) ([]byte, error) {
 // paths (for example "args" gives "args[1].cb"). On error dst is returned
 // unchanged (its spare capacity may have been written).
 func (c *Codec) AppendEncode(dst []byte, root string, v goja.Value) (out []byte, err error) {
+	if err := c.ready(); err != nil {
+		return dst, err
+	}
 	e := &c.enc
 	e.begin(dst, root)
 	defer e.end()

@@ -419,3 +419,22 @@ func TestCodecReuse(t *testing.T) {
 	same(roundtrip([1, 2]).length, 2, 'usable after an error');
 	`)
 }
+
+// The codec captures the built-ins it uses on first use: patching them
+// after that changes nothing that is sent or received.
+func TestCodecCapturesBuiltinsOnFirstUse(t *testing.T) {
+	env := newTestEnv(t)
+	env.run("patch", `
+		same(roundtrip(1), 1, 'first use');
+		const m = new Map([[1, 'a'], ['b', [2, 3]]]);
+		Map.prototype.forEach = function () { throw new Error('patched forEach ran'); };
+		Map.prototype.set = function () { throw new Error('patched set ran'); };
+		Array.prototype.push = function () { throw new Error('patched push ran'); };
+		const a = [m, m];
+		const back = roundtrip(a);
+		same(back[0], back[1], 'shared reference');
+		same(back[0].size, 2, 'size');
+		same(back[0].get(1), 'a', 'entry');
+		same(back[0].get('b')[1], 3, 'nested array');
+	`)
+}
