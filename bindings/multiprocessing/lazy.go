@@ -101,3 +101,14 @@ func (m *mod) defineLazy() {
 		}
 	}
 }
+
+// lazyNative defines native[name] as the value build returns, computed on
+// the first read, when the property becomes a plain data property.
+func (m *mod) lazyNative(name string, build func() goja.Value) {
+	get := m.vm.ToValue(func(goja.FunctionCall) goja.Value {
+		v := build()
+		_ = m.native.DefineDataProperty(name, v, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
+		return v
+	})
+	_ = m.native.DefineAccessorProperty(name, get, nil, goja.FLAG_TRUE, goja.FLAG_TRUE)
+}

@@ -135,9 +135,12 @@ func durationOf(s float64) time.Duration {
 func (m *mod) processNatives() {
 	rt, vm := m.rt, m.vm
 	m.native.Set("os", rt.Exports("os"))
-	m.native.Set("sys", rt.Exports("sys"))
-	m.native.Set("time", rt.Exports("time"))
-	m.native.Set("Bytes", rt.BytesClass())
+	// Built on first use: a forked child replays require('multiprocessing')
+	// and should not pay for what its script never touches (the Bytes
+	// class alone is a compile of bytes.js, about 1 ms in a fresh child).
+	m.lazyNative("sys", func() goja.Value { return rt.Exports("sys") })
+	m.lazyNative("time", func() goja.Value { return rt.Exports("time") })
+	m.lazyNative("Bytes", func() goja.Value { return rt.BytesClass() })
 
 	// proc_poll(pid) -> exitcode or null, reaping the child if it ended
 	// (Popen.poll). A child this process cannot wait for gives null.
