@@ -118,9 +118,22 @@ func (rt *Runtime) startOneSpare() bool {
 		spec.Len = rt.journal.size
 	}
 	rt.journal.tellFollowers(follow)
+	// The placeholder must sit above every slot: ForkExec first moves
+	// each descriptor that is below its own slot out of the way, which for
+	// a low /dev/null meant one extra dup3 per slot in the new process.
+	null := f.devnull
+	if null < k+4 {
+		hi, err := unix.FcntlInt(uintptr(f.devnull), unix.F_DUPFD_CLOEXEC, k+4)
+		if err != nil {
+			unix.Close(sv[0])
+			unix.Close(sv[1])
+			return false
+		}
+		null = hi
+	}
 	files := make([]uintptr, k+4)
 	for i := range files {
-		files[i] = uintptr(f.devnull)
+		files[i] = uintptr(null)
 	}
 	for i := 0; i < 3; i++ {
 		if _, err := unix.FcntlInt(uintptr(i), unix.F_GETFD, 0); err == nil {
@@ -138,9 +151,13 @@ func (rt *Runtime) startOneSpare() bool {
 	f.spareChs = append(f.spareChs, ch)
 	rt.journal.followed = rt.follow
 	w := rt.journal
+	ownNull := null != f.devnull
 	go func() {
 		pid, err := syscall.ForkExec("/proc/self/exe", os.Args, &syscall.ProcAttr{Env: env, Files: files})
 		unix.Close(sv[1])
+		if ownNull {
+			unix.Close(null)
+		}
 		if err != nil {
 			unix.Close(sv[0])
 		} else {
@@ -384,12 +401,14 @@ func activate(r *journalReader, spec *spareSpec, buf []byte, n int, oob []byte, 
 	for i, f := range act.Spec.FDs {
 		want[f[0]] = i
 	}
+	lo := 0 // the run of placeholders not closed yet starts here
 	for fd := 0; fd <= spec.K; fd++ {
 		i, ok := want[fd]
 		if !ok {
-			unix.Close(fd)
 			continue
 		}
+		closeRange(lo, fd-1)
+		lo = fd + 1
 		flags := 0
 		if act.Spec.FDs[i][1] != 0 {
 			flags = unix.O_CLOEXEC
@@ -399,6 +418,7 @@ func activate(r *journalReader, spec *spareSpec, buf []byte, n int, oob []byte, 
 			os.Exit(DivergenceStatus)
 		}
 	}
+	closeRange(lo, spec.K)
 	for _, fd := range got {
 		unix.Close(fd)
 	}
@@ -423,4 +443,18 @@ func activate(r *journalReader, spec *spareSpec, buf []byte, n int, oob []byte, 
 	r.activated = &spec2
 	r.more = nil
 	return true
+}
+
+// closeRange closes the descriptors lo..hi (none if hi < lo): one
+// close_range(2) where the kernel has it (Linux 5.9), else one by one.
+func closeRange(lo, hi int) {
+	if hi < lo {
+		return
+	}
+	if unix.CloseRange(uint(lo), uint(hi), 0) == nil {
+		return
+	}
+	for fd := lo; fd <= hi; fd++ {
+		unix.Close(fd)
+	}
 }
