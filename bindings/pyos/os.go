@@ -17,7 +17,7 @@ import (
 )
 
 // Module is os, also a global.
-var Module = engine.Register(&engine.Module{Name: "os", Global: true, Init: initModule})
+var Module = engine.Register(&engine.Module{Name: "os", Global: true, Init: initModule, NamesFunctions: true})
 
 type mod struct {
 	rt      *engine.Runtime
@@ -38,7 +38,7 @@ func initModule(rt *engine.Runtime, exports *goja.Object) {
 }
 
 func (m *mod) set(name string, fn func(goja.FunctionCall) goja.Value) {
-	m.exports.Set(name, fn)
+	m.exports.Set(name, engine.NamedFunc(m.vm, name, fn))
 }
 
 func (m *mod) check(err error) {

@@ -79,7 +79,7 @@ func (m *mod) pathModule() *goja.Object {
 		}
 		return s
 	}
-	set := func(name string, fn func(goja.FunctionCall) goja.Value) { p.Set(name, fn) }
+	set := func(name string, fn func(goja.FunctionCall) goja.Value) { p.Set(name, engine.NamedFunc(vm, name, fn)) }
 	// join(a, ...p)
 	set("join", func(call goja.FunctionCall) goja.Value {
 		if len(call.Arguments) == 0 {

@@ -13,7 +13,7 @@ import (
 )
 
 // Module is sys, also a global.
-var Module = engine.Register(&engine.Module{Name: "sys", Global: true, Init: initModule})
+var Module = engine.Register(&engine.Module{Name: "sys", Global: true, Init: initModule, NamesFunctions: true})
 
 func initModule(rt *engine.Runtime, exports *goja.Object) {
 	vm := rt.VM()
@@ -24,7 +24,7 @@ func initModule(rt *engine.Runtime, exports *goja.Object) {
 	exports.Set("argv", vm.NewArray(args...))
 	// exit(code = null): raises SystemExit(code); at top level the script
 	// ends with that status (0 for null, 1 and the message for a string).
-	exports.Set("exit", func(call goja.FunctionCall) goja.Value {
+	exports.Set("exit", engine.NamedFunc(vm, "exit", func(call goja.FunctionCall) goja.Value {
 		cls := rt.Errors().Class("SystemExit")
 		var obj *goja.Object
 		var err error
@@ -37,7 +37,7 @@ func initModule(rt *engine.Runtime, exports *goja.Object) {
 			panic(err)
 		}
 		panic(obj)
-	})
+	}))
 	io := pyio.For(rt)
 	std := rt.Stdio()
 	modes := []string{"r", "w", "w"}
@@ -67,6 +67,6 @@ func initModule(rt *engine.Runtime, exports *goja.Object) {
 	exports.Set("maxsize", int64(1<<53-1))
 	exports.Set("byteorder", "little")
 	// getrecursionlimit(): the JS call depth limit.
-	exports.Set("getrecursionlimit", func() int { return rt.MaxCallStackSize() })
+	exports.Set("getrecursionlimit", engine.NamedFunc(vm, "getrecursionlimit", func() int { return rt.MaxCallStackSize() }))
 	_ = pyerr.New
 }

@@ -14,7 +14,7 @@ import (
 )
 
 // Module is time, also a global.
-var Module = engine.Register(&engine.Module{Name: "time", Global: true, Init: initModule})
+var Module = engine.Register(&engine.Module{Name: "time", Global: true, Init: initModule, NamesFunctions: true})
 
 // clock reads the clock id in nanoseconds; the monotonic and real-time
 // clocks without a system call.
@@ -61,13 +61,13 @@ func Sleep(rt *engine.Runtime, secs float64) error {
 func initModule(rt *engine.Runtime, exports *goja.Object) {
 	vm := rt.VM()
 	reader := func(name string, id int32, ns bool) {
-		exports.Set(name, func(call goja.FunctionCall) goja.Value {
+		exports.Set(name, engine.NamedFunc(vm, name, func(call goja.FunctionCall) goja.Value {
 			v, _ := engine.Do(rt, engine.Input, "time."+name, 0, func() (int64, error) { return clock(id), nil })
 			if ns {
 				return vm.ToValue(v)
 			}
 			return vm.ToValue(float64(v) / 1e9)
-		})
+		}))
 	}
 	// time(): seconds since the epoch; monotonic(), perf_counter():
 	// seconds from an arbitrary point; process_time(): CPU seconds.
@@ -80,16 +80,16 @@ func initModule(rt *engine.Runtime, exports *goja.Object) {
 	reader("process_time", unix.CLOCK_PROCESS_CPUTIME_ID, false)
 	reader("process_time_ns", unix.CLOCK_PROCESS_CPUTIME_ID, true)
 	// sleep(secs): see Sleep.
-	exports.Set("sleep", func(call goja.FunctionCall) goja.Value {
+	exports.Set("sleep", engine.NamedFunc(vm, "sleep", func(call goja.FunctionCall) goja.Value {
 		a := rt.Params(call, "time.sleep", 1, "secs")
 		if err := Sleep(rt, a.Float("secs", 0)); err != nil {
 			rt.Throw(err)
 		}
 		return goja.Undefined()
-	})
+	}))
 	// strftime(format, t = now): local time formatted with C's strftime
 	// directives (%Y %m %d %H %M %S %a %b %j %Z %%).
-	exports.Set("strftime", func(call goja.FunctionCall) goja.Value {
+	exports.Set("strftime", engine.NamedFunc(vm, "strftime", func(call goja.FunctionCall) goja.Value {
 		a := rt.Params(call, "time.strftime", 1, "format", "t")
 		var t time.Time
 		if a.Has("t") {
@@ -100,7 +100,7 @@ func initModule(rt *engine.Runtime, exports *goja.Object) {
 			t = time.Unix(0, v)
 		}
 		return vm.ToValue(strftime(a.Str("format", ""), t.Local()))
-	})
+	}))
 }
 
 func strftime(f string, t time.Time) string {

@@ -36,3 +36,18 @@ func BenchmarkPrintObject(b *testing.B) {
 type nopWriter struct{}
 
 func (nopWriter) Write(p []byte) (int, error) { return len(p), nil }
+
+// BenchmarkRequireOsSys is what every forked child that uses os, sys and
+// time replays: building a runtime and those three modules.
+func BenchmarkRequireOsSys(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		rt, err := engine.New(engine.Options{Modules: bindings.Defaults()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := rt.RunString(context.Background(), "os.getpid(); sys.argv; time.time()"); err != nil {
+			b.Fatal(err)
+		}
+		rt.Close()
+	}
+}

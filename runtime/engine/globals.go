@@ -412,7 +412,9 @@ func (rt *Runtime) installRequire() {
 			exports := module.Get("exports").ToObject(vm)
 			rt.exports[m.Name] = exports
 			m.Init(rt, exports)
-			NameFunctions(vm, exports, 2)
+			if !m.NamesFunctions {
+				NameFunctions(vm, exports, 2)
+			}
 		})
 	}
 	rt.req = reg.Enable(rt.vm)

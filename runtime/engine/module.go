@@ -25,6 +25,20 @@ type Module struct {
 	// Init fills in exports. It runs on the JS thread, once per runtime,
 	// and reaches the OS only through the host boundary (Do, Block).
 	Init func(rt *Runtime, exports *goja.Object)
+	// NamesFunctions says Init names every function it exports (with
+	// NamedFunc), so the engine does not walk the exports with NameFunctions
+	// after it: the walk reads a property descriptor per property, and
+	// cost a forked child about 1 ms for os alone.
+	NamesFunctions bool
+}
+
+// NamedFunc returns fn (any function goja can wrap) as a JS function named
+// name, as a module's exports should show it in stack traces and inspect:
+// goja names a Go function after its Go symbol.
+func NamedFunc(vm *goja.Runtime, name string, fn any) *goja.Object {
+	o := vm.ToValue(fn).(*goja.Object)
+	_ = o.DefineDataProperty("name", vm.ToValue(name), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	return o
 }
 
 var (
