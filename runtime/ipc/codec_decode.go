@@ -311,13 +311,7 @@ func (d *decoder) object(n uint64, slot int) goja.Value {
 // CreateDataProperty does: "__proto__" becomes a property, not a prototype
 // change, and no setter on the prototype runs.
 func (d *decoder) define(o *goja.Object, k string, v goja.Value) {
-	var err error
-	if k == "__proto__" {
-		err = o.DefineDataProperty(k, v, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
-	} else {
-		err = o.Set(k, v)
-	}
-	if err != nil {
+	if err := o.DefineDataProperty(k, v, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE); err != nil {
 		d.failErr("setting property "+strconv.Quote(k), err)
 	}
 }

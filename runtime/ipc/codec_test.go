@@ -438,3 +438,24 @@ func TestCodecCapturesBuiltinsOnFirstUse(t *testing.T) {
 		same(back[0].get('b')[1], 3, 'nested array');
 	`)
 }
+
+// Decoding creates own data properties, as structured clone's
+// CreateDataProperty does: a setter or a read-only property of the same
+// name on Object.prototype neither runs nor hides the value.
+func TestDecodeDefinesOwnProperties(t *testing.T) {
+	env := newTestEnv(t)
+	env.run("proto", `
+		let ran = 0;
+		const enc = roundtrip; // captures the built-ins first
+		same(enc(1), 1, 'first use');
+		Object.defineProperty(Object.prototype, 'x', { set(v) { ran++; }, get() { return 'proto'; }, configurable: true });
+		Object.defineProperty(Object.prototype, 'y', { value: 'ro', writable: false, configurable: true });
+		const back = enc({ x: 1, y: 2, z: 3 });
+		delete Object.prototype.x;
+		delete Object.prototype.y;
+		same(ran, 0, 'setters run');
+		same(keys(back), '["x","y","z"]', 'own keys');
+		same(back.x, 1, 'x');
+		same(back.y, 2, 'y');
+	`)
+}
