@@ -39,11 +39,7 @@ func cancelDuring(t *testing.T, rt *engine.Runtime, script string, limit time.Du
 // Cancelling the context during time.sleep(30) returns from RunString
 // promptly with the context's error, and no forked child survives.
 func TestCancelDuringSleep(t *testing.T) {
-	rt, err := engine.New(engine.Options{Modules: bindings.Defaults()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rt.Close()
+	rt := newRuntime(t)
 	cancelDuring(t, rt, `
 		const pid = os.fork();
 		if (pid === 0) { while (true) time.sleep(1); }
@@ -60,11 +56,7 @@ func TestCancelDuringSleep(t *testing.T) {
 // within a second with the context's error, and the subprocess (which would
 // run for 30 seconds) is gone.
 func TestCancelDuringCommunicate(t *testing.T) {
-	rt, err := engine.New(engine.Options{Modules: bindings.Defaults()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rt.Close()
+	rt := newRuntime(t)
 	cancelDuring(t, rt, `
 		const p = subprocess.Popen(['sleep', '30'], { stdout: subprocess.PIPE });
 		globalThis.childPid = p.pid;
@@ -73,8 +65,7 @@ func TestCancelDuringCommunicate(t *testing.T) {
 
 // A deadline interrupts pure JS too.
 func TestTimeoutInterruptsJS(t *testing.T) {
-	rt, _ := engine.New(engine.Options{Modules: bindings.Defaults()})
-	defer rt.Close()
+	rt := newRuntime(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	_, err := rt.RunString(ctx, `while (true) {}`)
@@ -114,8 +105,7 @@ func TestInputFunctionReplayedInChild(t *testing.T) {
 // Set converts Go maps deterministically (sorted keys), and refuses Go
 // functions with an explanation.
 func TestSetAndGet(t *testing.T) {
-	rt, _ := engine.New(engine.Options{Modules: bindings.Defaults()})
-	defer rt.Close()
+	rt := newRuntime(t)
 	if err := rt.Set("m", map[string]int{"b": 2, "a": 1, "c": 3}); err != nil {
 		t.Fatal(err)
 	}
