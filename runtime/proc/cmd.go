@@ -55,7 +55,9 @@ type Cmd struct {
 
 	// InheritFDs leaves every descriptor that is not close-on-exec open in
 	// the child (Python's close_fds=False). By default (close_fds=True)
-	// only 0, 1, 2 and PassFDs reach the child.
+	// only 0, 1, 2 and PassFDs reach the child: Start makes the other
+	// inheritable descriptors close-on-exec for the moment of the exec and
+	// restores their flags after.
 	InheritFDs bool
 
 	// Umask, when non-nil, is the child's umask (Python's umask=). The

@@ -289,6 +289,12 @@ func TestOnlyStdioAndPassFDsReachChild(t *testing.T) {
 	if len(fds) != 3 || fds[0] == "" || fds[1] == "" || fds[2] == "" {
 		t.Fatalf("default: child had %v, want exactly 0, 1, 2", fds)
 	}
+	// They were made close-on-exec only for that exec.
+	for _, fd := range []int{p[0], p[1], high} {
+		if !inheritable(fd) {
+			t.Fatalf("fd %d is no longer inheritable in the parent after a Start", fd)
+		}
+	}
 
 	fds = lsFDs(t, &Cmd{PassFDs: []int{p[1], high}})
 	if len(fds) != 5 || !strings.HasPrefix(fds[p[1]], "pipe:") || !strings.HasPrefix(fds[high], "pipe:") {
