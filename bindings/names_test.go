@@ -47,3 +47,29 @@ func TestExportedFunctionNames(t *testing.T) {
 		}
 	}
 }
+
+// require('multiprocessing') (which loads queue) leaves Python's
+// exception table unbuilt, since every forked child replays it; the
+// classes are still there, the same objects, once asked for.
+func TestMultiprocessingBuildsExceptionsOnFirstUse(t *testing.T) {
+	rt, err := engine.New(engine.Options{Modules: bindings.Defaults()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	got, err := rt.RunString(context.Background(), `
+		const unbuilt = () => typeof Object.getOwnPropertyDescriptor(globalThis, 'ValueError').get === 'function';
+		const mp = require('multiprocessing');
+		const before = unbuilt();
+		const ok = mp.ProcessError.prototype instanceof Exception && mp.TimeoutError.prototype instanceof mp.ProcessError &&
+			queue.Empty.prototype instanceof Exception && queue.Empty === require('queue').Empty;
+		let raised = null;
+		try { new mp.Queue().get(true, 0.01); } catch (e) { raised = e instanceof queue.Empty; }
+		[before, unbuilt(), ok, raised].join(' ')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != "true false true true" {
+		t.Fatalf("unbuilt after require, unbuilt after use, classes right, Empty raised: %v", got)
+	}
+}

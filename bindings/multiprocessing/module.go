@@ -141,12 +141,16 @@ func initModule(rt *engine.Runtime, exports *goja.Object) {
 		m.load(f)
 	}
 	m.defineLazy()
-	for _, name := range []string{"ProcessError", "BufferTooShort", "AuthenticationError"} {
-		rt.Errors().Register(name, exports.Get(name).ToObject(vm))
+	// Registered for raising from Go, made when first raised (util.js
+	// makes them on first use). multiprocessing.TimeoutError is not the
+	// builtin TimeoutError (an OSError): it has a qualified name.
+	for _, name := range []string{"ProcessError", "BufferTooShort", "AuthenticationError", "TimeoutError"} {
+		key := name
+		if name == "TimeoutError" {
+			key = "multiprocessing.TimeoutError"
+		}
+		rt.Errors().RegisterLazy(key, func() *goja.Object { return exports.Get(name).ToObject(vm) })
 	}
-	// multiprocessing.TimeoutError is not the builtin TimeoutError (an
-	// OSError): it is registered under a qualified name.
-	rt.Errors().Register("multiprocessing.TimeoutError", exports.Get("TimeoutError").ToObject(vm))
 
 	rt.AtFork(func() { m.afterFork() })
 	rt.AtExit(func() { m.callInternal("exitFunction") })
@@ -155,6 +159,10 @@ func initModule(rt *engine.Runtime, exports *goja.Object) {
 // classTable gives the JS layer the exception classes it raises, taken
 // from the engine's table so that a script reassigning a global cannot
 // change them.
+//
+// Each entry is looked up on first use: looking one up builds the whole
+// table of Python's exception classes, which a forked child that raises
+// none should not pay for (about 2 ms in a fresh child).
 func (m *mod) classTable() *goja.Object {
 	o := m.vm.NewObject()
 	for _, name := range []string{
@@ -162,7 +170,12 @@ func (m *mod) classTable() *goja.Object {
 		"IndexError", "RuntimeError", "KeyboardInterrupt", "SystemExit", "AttributeError",
 		"NotImplementedError", "ReferenceError", "Empty", "Full", "BrokenPipeError",
 	} {
-		o.Set(name, m.rt.Errors().Class(name))
+		get := m.vm.ToValue(func(goja.FunctionCall) goja.Value {
+			c := m.rt.Errors().Class(name)
+			_ = o.DefineDataProperty(name, c, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
+			return c
+		})
+		_ = o.DefineAccessorProperty(name, get, nil, goja.FLAG_TRUE, goja.FLAG_TRUE)
 	}
 	return o
 }

@@ -23,6 +23,7 @@ var (
 type Table struct {
 	rt      *goja.Runtime
 	classes map[string]*goja.Object
+	lazy    map[string]func() *goja.Object
 	built   bool
 }
 
@@ -103,9 +104,26 @@ func (t *Table) build() {
 // CalledProcessError) so that host functions can raise it by name.
 func (t *Table) Register(name string, cls *goja.Object) { t.classes[name] = cls }
 
+// RegisterLazy is Register for a class made on first use: build runs
+// when Class first asks for name (a module's classes extend Exception,
+// and building them builds the whole table, which a forked child that
+// never raises them should not pay for).
+func (t *Table) RegisterLazy(name string, build func() *goja.Object) {
+	if t.lazy == nil {
+		t.lazy = map[string]func() *goja.Object{}
+	}
+	t.lazy[name] = build
+}
+
 // Class returns the class registered under name, or nil.
 func (t *Table) Class(name string) *goja.Object {
 	if c, ok := t.classes[name]; ok {
+		return c
+	}
+	if build, ok := t.lazy[name]; ok {
+		delete(t.lazy, name)
+		c := build()
+		t.classes[name] = c
 		return c
 	}
 	t.build()

@@ -55,3 +55,22 @@ func TestLazyClassesAndErrnoSubclass(t *testing.T) {
 		t.Fatalf("New: %v", obj)
 	}
 }
+
+// A lazily registered class is made once, on the first Class call, without
+// building the table of Python's classes.
+func TestRegisterLazy(t *testing.T) {
+	rt := goja.New()
+	tab := Install(rt)
+	calls := 0
+	tab.RegisterLazy("Mine", func() *goja.Object {
+		calls++
+		return rt.NewObject()
+	})
+	a, b := tab.Class("Mine"), tab.Class("Mine")
+	if calls != 1 || a == nil || a != b {
+		t.Fatalf("build ran %d times, classes %p %p", calls, a, b)
+	}
+	if tab.built {
+		t.Fatal("Class of a lazy class built the whole table")
+	}
+}

@@ -121,16 +121,32 @@
     Object.defineProperty(cls.prototype, 'name', { value: name, writable: true, configurable: true });
     return cls;
   };
-  class ProcessError extends C.Exception {}
-  define(ProcessError, 'ProcessError');
-  class BufferTooShort extends ProcessError {}
-  define(BufferTooShort, 'BufferTooShort');
-  class TimeoutError extends ProcessError {}
-  define(TimeoutError, 'TimeoutError');
-  class AuthenticationError extends ProcessError {}
-  define(AuthenticationError, 'AuthenticationError');
-  Object.assign(exports, { ProcessError, BufferTooShort, TimeoutError, AuthenticationError });
-  Object.assign(C, { ProcessError, BufferTooShort, MPTimeoutError: TimeoutError });
+  // They are made on first use: they extend Exception, and Python's
+  // exception table is worth not building in a child that raises none.
+  let errors = null;
+  const made = () => {
+    if (errors === null) {
+      class ProcessError extends C.Exception {}
+      define(ProcessError, 'ProcessError');
+      class BufferTooShort extends ProcessError {}
+      define(BufferTooShort, 'BufferTooShort');
+      class TimeoutError extends ProcessError {}
+      define(TimeoutError, 'TimeoutError');
+      class AuthenticationError extends ProcessError {}
+      define(AuthenticationError, 'AuthenticationError');
+      errors = { ProcessError, BufferTooShort, TimeoutError, AuthenticationError };
+    }
+    return errors;
+  };
+  const lazy = (obj, key, name) => Object.defineProperty(obj, key, {
+    get() { return made()[name]; },
+    set(v) { Object.defineProperty(obj, key, { value: v, writable: true, enumerable: true, configurable: true }); },
+    enumerable: true, configurable: true,
+  });
+  for (const name of ['ProcessError', 'BufferTooShort', 'TimeoutError', 'AuthenticationError']) lazy(exports, name, name);
+  lazy(C, 'ProcessError', 'ProcessError');
+  lazy(C, 'BufferTooShort', 'BufferTooShort');
+  lazy(C, 'MPTimeoutError', 'TimeoutError');
 
   // The start method is always fork (forkjs forks by replay).
   exports.get_start_method = function (allow_none) { return 'fork'; };
