@@ -48,44 +48,28 @@ func (c Class) String() string {
 // of strings or ints, and hashes anything else by its type only. The hash
 // is canonical: it depends only on the values.
 func ArgsHash(args ...any) uint32 {
-	var h uint32
-	var tmp [9]byte
+	h := uint32(fnvOffset)
 	for _, a := range args {
 		switch x := a.(type) {
 		case nil:
-			h = crc32.Update(h, crc32.IEEETable, []byte{0})
+			h = fnvByte(h, 0)
 		case int:
-			tmp[0] = 1
-			putU64(tmp[1:], uint64(x))
-			h = crc32.Update(h, crc32.IEEETable, tmp[:])
+			h = fnvU64(fnvByte(h, 1), uint64(x))
 		case int64:
-			tmp[0] = 1
-			putU64(tmp[1:], uint64(x))
-			h = crc32.Update(h, crc32.IEEETable, tmp[:])
+			h = fnvU64(fnvByte(h, 1), uint64(x))
 		case uint64:
-			tmp[0] = 1
-			putU64(tmp[1:], x)
-			h = crc32.Update(h, crc32.IEEETable, tmp[:])
+			h = fnvU64(fnvByte(h, 1), x)
 		case float64:
-			tmp[0] = 2
-			putU64(tmp[1:], math.Float64bits(x))
-			h = crc32.Update(h, crc32.IEEETable, tmp[:])
+			h = fnvU64(fnvByte(h, 2), math.Float64bits(x))
 		case bool:
-			tmp[0] = 3
-			tmp[1] = 0
-			if x {
-				tmp[1] = 1
-			}
-			h = crc32.Update(h, crc32.IEEETable, tmp[:2])
+			h = fnvByte(fnvByte(h, 3), boolByte(x))
 		case string:
-			tmp[0] = 4
-			putU64(tmp[1:], uint64(len(x)))
-			h = crc32.Update(h, crc32.IEEETable, tmp[:])
-			h = crc32.Update(h, crc32.IEEETable, []byte(x))
+			h = fnvU64(fnvByte(h, 4), uint64(len(x)))
+			for i := 0; i < len(x); i++ {
+				h = fnvByte(h, x[i])
+			}
 		case []byte:
-			tmp[0] = 5
-			putU64(tmp[1:], uint64(len(x)))
-			h = crc32.Update(h, crc32.IEEETable, tmp[:])
+			h = fnvU64(fnvByte(h, 5), uint64(len(x)))
 			if len(x) > 2*hashEdge {
 				// The length and both ends are enough to tell a replay
 				// that went astray; hashing all of a 64 MiB write costs
@@ -97,30 +81,49 @@ func ArgsHash(args ...any) uint32 {
 			}
 		case []string:
 			for _, s := range x {
-				h = crc32.Update(h, crc32.IEEETable, []byte(s))
-				h = crc32.Update(h, crc32.IEEETable, []byte{0})
+				for i := 0; i < len(s); i++ {
+					h = fnvByte(h, s[i])
+				}
+				h = fnvByte(h, 0)
 			}
 		case []int:
 			for _, v := range x {
-				putU64(tmp[1:], uint64(v))
-				h = crc32.Update(h, crc32.IEEETable, tmp[1:])
+				h = fnvU64(h, uint64(v))
 			}
 		default:
-			h = crc32.Update(h, crc32.IEEETable, []byte{6})
+			h = fnvByte(h, 6)
 		}
 	}
 	return h
 }
 
+// FNV-1a, for the small values: table-driven CRC of a few bytes cost more
+// than the hashing itself, and its buffer escaped to the heap on every
+// call (a Queue.put hashes its arguments each time).
+const (
+	fnvOffset = 2166136261
+	fnvPrime  = 16777619
+)
+
+func fnvByte(h uint32, b byte) uint32 { return (h ^ uint32(b)) * fnvPrime }
+
+func fnvU64(h uint32, v uint64) uint32 {
+	for i := 0; i < 8; i++ {
+		h = fnvByte(h, byte(v>>(8*i)))
+	}
+	return h
+}
+
+func boolByte(b bool) byte {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // hashEdge is how much of each end of a large byte argument ArgsHash
 // reads.
 const hashEdge = 16 << 10
-
-func putU64(b []byte, v uint64) {
-	for i := 0; i < 8; i++ {
-		b[i] = byte(v >> (8 * i))
-	}
-}
 
 // Do runs a host operation through the boundary. name identifies the
 // function ("os.read"), argsHash its arguments (ArgsHash), fn the live

@@ -110,6 +110,21 @@ func TestArgsHash(t *testing.T) {
 	if ArgsHash(1, "a") == ArgsHash(1, "b") || ArgsHash(1) == ArgsHash(2) || ArgsHash("ab", "c") == ArgsHash("a", "bc") {
 		t.Fatal("hash collides on simple inputs")
 	}
+	// The kind of a value counts, not just its bits.
+	kinds := []uint32{ArgsHash(1), ArgsHash(1.0), ArgsHash(true), ArgsHash(nil), ArgsHash("1"), ArgsHash([]byte("1")), ArgsHash(uint64(2))}
+	for i := range kinds {
+		for j := range kinds[:i] {
+			if kinds[i] == kinds[j] {
+				t.Fatalf("kinds %d and %d hash alike", i, j)
+			}
+		}
+	}
+	big := make([]byte, 3*hashEdge)
+	h := ArgsHash(big)
+	big[len(big)-1] = 1
+	if ArgsHash(big) == h {
+		t.Fatal("the end of a large byte argument is not hashed")
+	}
 }
 
 // An entry left in the buffer by a script that then computes without
